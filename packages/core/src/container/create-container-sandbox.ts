@@ -1,0 +1,168 @@
+import type Dockerode from 'dockerode';
+import { v7 as uuidv7 } from 'uuid';
+import { logTail } from '../engine/container-logs.js';
+import type { Engine } from '../engine/engine.js';
+import { ensureImage } from '../engine/pull-image.js';
+import { sweepByLabel } from '../engine/sweep-by-label.js';
+import { CancelledError, SandkitError, type SandkitErrorContext, StartFailedError } from '../errors/index.js';
+import { type Session, sandboxLabels } from '../labels/sandkit-labels.js';
+import type { CreateOptions } from '../runtime/runtime.js';
+import type { SandboxSpec } from '../spec/sandbox-spec.js';
+import { combineSignals, raceSignal } from '../util/abort.js';
+import { ContainerSandbox, type EngineAccess } from './container-sandbox.js';
+import { filesToTar } from './file-archive.js';
+import { joinSessionNetwork } from './session-network.js';
+import { waitUntilReady } from './wait-until-ready.js';
+
+/** Default limit on how long `create()` may take, readiness included. */
+export const DEFAULT_CREATE_TIMEOUT_MS = 300_000;
+/** Default process limit of a sandbox. */
+export const DEFAULT_PIDS_LIMIT = 4096;
+
+/** What a runtime adds to sandkit's defaults for the sandbox container. */
+export interface ContainerBlueprint {
+  /** HostConfig fields of the runtime (security options, OCI runtime, mounts…), applied over sandkit's. */
+  hostConfig: Dockerode.HostConfig;
+  /** Environment added to the spec's. */
+  env?: Record<string, string>;
+  /** Replaces the spec's entrypoint (e.g. a launcher that starts an inner daemon). */
+  entrypoint?: string[];
+  /** Replaces the spec's cmd. */
+  cmd?: string[];
+  /** Runs after the container started and before readiness; returns the job's engine access, if any. */
+  afterStart?: (containerId: string, signal: AbortSignal) => Promise<EngineAccess | undefined>;
+  /** Removes what the runtime made outside the engine (host directories, proxies). Always called, also on failure. */
+  teardown?: () => Promise<void>;
+}
+
+/** Arguments of {@link createContainerSandbox}. */
+export interface CreateContainerSandboxArgs {
+  engine: Engine;
+  session: Session;
+  runtime: string;
+  spec: SandboxSpec;
+  options: CreateOptions;
+  /** Builds the runtime's part of the container once the sandbox id is known. */
+  blueprint: (sandboxId: string, signal: AbortSignal) => Promise<ContainerBlueprint>;
+}
+
+/**
+ * The create sequence every container runtime shares: pull per policy, join
+ * the session network, create the labelled container, copy the spec's files,
+ * start, let the runtime finish its part, wait for readiness. On any failure,
+ * abort or timeout it removes everything created so far (by label, so even an
+ * object whose creation raced the abort is found) before it throws.
+ */
+export async function createContainerSandbox(args: CreateContainerSandboxArgs): Promise<ContainerSandbox> {
+  const { engine, session, runtime, spec, options } = args;
+  const id = uuidv7();
+  const signal = combineSignals(
+    options.signal,
+    options.timeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS,
+  ) as AbortSignal;
+  const context: SandkitErrorContext = { runtime, sandboxId: id, image: spec.image };
+  const teardowns: Array<() => Promise<void>> = [];
+  const teardown = async () => {
+    for (const step of teardowns.reverse()) await step();
+  };
+  let containerId: string | undefined;
+
+  try {
+    signal.throwIfAborted();
+    await ensureImage(engine, spec.image, { policy: spec.pull ?? 'missing', signal });
+    signal.throwIfAborted();
+    const network = await joinSessionNetwork(engine, session, runtime);
+    teardowns.push(network.release);
+    const blueprint = await args.blueprint(id, signal);
+    if (blueprint.teardown) teardowns.push(blueprint.teardown);
+    signal.throwIfAborted();
+
+    const expiresAt = spec.ttlMs !== undefined ? Date.now() + spec.ttlMs : undefined;
+    const labels = sandboxLabels({ session, sandboxId: id, runtime, expiresAt, extra: spec.labels });
+    const ports = (spec.ports ?? []).map((p) =>
+      typeof p === 'number' ? `${p}/tcp` : `${p.container}/${p.protocol ?? 'tcp'}`,
+    );
+    const hostIp = engine.isLocal ? '127.0.0.1' : '';
+    const env = { ...spec.env, ...blueprint.env };
+    const entrypoint = blueprint.entrypoint ?? spec.entrypoint;
+    const cmd = blueprint.cmd ?? spec.cmd;
+    // Engine calls that create objects are never raced against the signal: they run to the
+    // end, so everything they make is known and removed below.
+    const container = await engine.docker.createContainer({
+      name: `sandkit-${id}`,
+      Image: spec.image,
+      Labels: labels,
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      ...(entrypoint ? { Entrypoint: entrypoint } : {}),
+      ...(cmd ? { Cmd: cmd } : {}),
+      ...(spec.user ? { User: spec.user } : {}),
+      ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+      ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])),
+      HostConfig: {
+        NetworkMode: network.name,
+        PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: hostIp, HostPort: '' }]])),
+        PidsLimit: spec.resources?.pids ?? DEFAULT_PIDS_LIMIT,
+        ...(spec.resources?.cpus ? { NanoCpus: Math.round(spec.resources.cpus * 1e9) } : {}),
+        ...(spec.resources?.memoryBytes ? { Memory: spec.resources.memoryBytes } : {}),
+        ...blueprint.hostConfig,
+      },
+    });
+    containerId = container.id;
+    context.containerId = containerId;
+    if (spec.files?.length) await container.putArchive(filesToTar(spec.files), { path: '/' });
+    signal.throwIfAborted();
+    await container.start();
+    const engineAccess = blueprint.afterStart
+      ? await raceSignal(blueprint.afterStart(containerId, signal), signal)
+      : undefined;
+    await waitUntilReady(engine, containerId, spec.readiness, signal, context);
+    return new ContainerSandbox({
+      engine,
+      id,
+      runtime,
+      containerId,
+      image: spec.image,
+      engineAccess,
+      teardown,
+    });
+  } catch (error) {
+    const failure = await describeFailure(error, signal, engine, containerId, context);
+    await removeEverything(engine, id, teardown);
+    throw failure;
+  }
+}
+
+async function describeFailure(
+  error: unknown,
+  signal: AbortSignal,
+  engine: Engine,
+  containerId: string | undefined,
+  context: SandkitErrorContext,
+): Promise<SandkitError> {
+  if (signal.aborted) return new CancelledError('create', signal.reason, context);
+  if (SandkitError.is(error)) return error;
+  const engineMessage =
+    (error as { json?: { message?: string } }).json?.message ?? (error as Error)?.message ?? String(error);
+  return new StartFailedError(`Could not start the sandbox: ${engineMessage.trim()}`, {
+    ...context,
+    cause: error,
+    ...(containerId ? { logTail: await logTail(engine, containerId) } : {}),
+  });
+}
+
+async function removeEverything(
+  engine: Engine,
+  sandboxId: string,
+  teardown: () => Promise<void>,
+): Promise<void> {
+  // Twice if needed: a transient engine error during cleanup must not leak the sandbox.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await sweepByLabel(engine, { sandbox: sandboxId });
+      break;
+    } catch {
+      // retried once
+    }
+  }
+  await teardown().catch(() => {});
+}

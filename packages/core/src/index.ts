@@ -1,0 +1,40 @@
+export {
+  ContainerSandbox,
+  type ContainerSandboxInit,
+  type EngineAccess,
+} from './container/container-sandbox.js';
+export {
+  type ContainerBlueprint,
+  type CreateContainerSandboxArgs,
+  createContainerSandbox,
+  DEFAULT_CREATE_TIMEOUT_MS,
+  DEFAULT_PIDS_LIMIT,
+} from './container/create-container-sandbox.js';
+export { sessionNetworkName } from './container/session-network.js';
+export { type ConnectEngineOptions, connectEngine, engineCandidates } from './engine/connect-engine.js';
+export { logTail, readLogs } from './engine/container-logs.js';
+export { describeEngine } from './engine/describe-engine.js';
+export type { Engine } from './engine/engine.js';
+export { type EngineSource, engineFromSource } from './engine/engine-source.js';
+export { runExec } from './engine/exec/run-exec.js';
+export { startExec } from './engine/exec/start-exec.js';
+export { loadImages, saveImages } from './engine/image-archive.js';
+export { type EnsureImageOptions, ensureImage, imageExists, type PullProgress } from './engine/pull-image.js';
+export { ignoreMissing, sweepByLabel } from './engine/sweep-by-label.js';
+export * from './errors/index.js';
+export { engineLabelFilters, matchesFilter, type SweepFilter } from './labels/label-filter.js';
+export {
+  currentOwner,
+  LABEL,
+  RESERVED_LABEL_PREFIX,
+  type Session,
+  sandboxLabels,
+} from './labels/sandkit-labels.js';
+export { createSession, defaultSession } from './labels/session.js';
+export type * from './runtime/runtime.js';
+export type * from './sandbox/exec-types.js';
+export type * from './sandbox/sandbox.js';
+export type * from './spec/sandbox-spec.js';
+export { assertValidSpec, findSpecIssues } from './spec/validate-spec.js';
+export { combineSignals, delay, raceSignal, withTimeout } from './util/abort.js';
+export { withFileLock } from './util/with-file-lock.js';

@@ -1,0 +1,57 @@
+import type { SpecIssue } from '../errors/index.js';
+import type { SweepFilter } from '../labels/label-filter.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import type { DockerAccess, SandboxSpec } from '../spec/sandbox-spec.js';
+
+/** What a runtime found when it looked at the engine. */
+export interface ProbeResult {
+  /** The runtime's name. */
+  runtime: string;
+  /** Whether it can create sandboxes now. */
+  available: boolean;
+  /** Why it is (un)available, in words a person can act on. */
+  reasons: string[];
+  /** Which `docker` access modes it serves. */
+  dockerAccess: DockerAccess[];
+  /** Whether its isolation is weaker than a normal container's (e.g. a privileged fallback). */
+  insecure: boolean;
+  /** Facts it found (engine version, kernel, runtime versions, …). */
+  facts: Record<string, string>;
+}
+
+/** Options of {@link Runtime.create}. */
+export interface CreateOptions {
+  /** Cancels creation; everything created so far is removed and `CancelledError` is thrown. */
+  signal?: AbortSignal;
+  /**
+   * Cancels creation (as `signal` does) after this many milliseconds.
+   * @default 300_000 (5 minutes)
+   */
+  timeoutMs?: number;
+}
+
+/** What a sweep removed. */
+export interface SweepReport {
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+  /** Host paths (directories, sockets, mounts). */
+  paths: string[];
+}
+
+/**
+ * A backend that creates sandboxes. Small on purpose (compare kind's node
+ * Provider): everything a sandbox does afterwards is the Sandbox contract.
+ */
+export interface Runtime {
+  /** Stable name, used in labels, errors and `explain()`. */
+  readonly name: string;
+  /** Looks at the engine and says whether and how this runtime can work there. */
+  probe(options?: { signal?: AbortSignal }): Promise<ProbeResult>;
+  /** Runtime-specific spec problems (on top of the generic checks); empty when the runtime can run the spec. */
+  validate(spec: SandboxSpec): SpecIssue[];
+  /** Creates a sandbox and waits until it is ready. */
+  create(spec: SandboxSpec, options?: CreateOptions): Promise<Sandbox>;
+  /** Removes every object of this runtime that matches the filter. */
+  sweep(filter: SweepFilter): Promise<SweepReport>;
+}

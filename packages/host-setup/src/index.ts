@@ -1,0 +1,14 @@
+export { type EnsureEngineOptions, ensureEngine } from './engine/ensure-engine.js';
+export {
+  type BuildOfflineImageOptions,
+  buildOfflineImage,
+  type ImageRecipe,
+  INPUTS_HASH_LABEL,
+} from './images/build-offline-image.js';
+export { copyHostBinaries, sharedLibraries } from './images/copy-host-binaries.js';
+export { hashDirectory } from './images/hash-directory.js';
+export {
+  canInstallDebianPackages,
+  type EnsureDebianPackagesOptions,
+  ensureDebianPackages,
+} from './packages/ensure-debian-packages.js';

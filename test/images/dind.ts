@@ -1,0 +1,58 @@
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { copyHostBinaries, type ImageRecipe } from '@sandkit/host-setup';
+import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
+
+const XTABLES_MODULES = '/usr/lib/x86_64-linux-gnu/xtables';
+
+/** Host executables (from Debian's docker.io and iptables) that make a working Docker daemon. */
+const DAEMON_BINARIES: Record<string, string> = {
+  '/usr/sbin/dockerd': 'docker.io',
+  '/usr/bin/docker': 'docker.io',
+  '/usr/bin/docker-init': 'docker.io',
+  '/usr/sbin/docker-proxy': 'docker.io',
+  '/usr/bin/containerd': 'containerd',
+  '/usr/bin/containerd-shim-runc-v2': 'containerd',
+  '/usr/sbin/runc': 'runc',
+  '/usr/sbin/xtables-legacy-multi': 'iptables',
+  '/usr/sbin/xtables-nft-multi': 'iptables',
+};
+
+/**
+ * (c) A Docker daemon image: the host's docker.io binaries (dockerd,
+ * containerd, runc, the docker CLI, iptables) and their shared libraries on
+ * static busybox. No distribution, no registry, about 200 MB.
+ * `iptables` is the legacy backend, which works inside a container on any kernel.
+ */
+export const dindImage: ImageRecipe = {
+  repository: 'sandkit-test/dind',
+  hostFiles: { [HOST_BUSYBOX]: 'busybox-static', ...DAEMON_BINARIES },
+  async prepare(dir) {
+    const rootfs = join(dir, 'rootfs');
+    await mkdir(rootfs);
+    await layBusyboxRootfs(rootfs);
+    const modules = (await readdir(XTABLES_MODULES)).map((m) => join(XTABLES_MODULES, m));
+    await copyHostBinaries(rootfs, [...Object.keys(DAEMON_BINARIES), ...modules]);
+    for (const tool of [
+      'iptables',
+      'iptables-save',
+      'iptables-restore',
+      'ip6tables',
+      'ip6tables-save',
+      'ip6tables-restore',
+    ]) {
+      await symlink('xtables-legacy-multi', join(rootfs, 'usr/sbin', tool));
+    }
+    await writeFile(join(rootfs, 'etc/group'), 'root:x:0:\nnobody:x:65534:\ndocker:x:999:\n');
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      [
+        'FROM scratch',
+        'COPY rootfs/ /',
+        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'CMD ["dockerd"]',
+        '',
+      ].join('\n'),
+    );
+  },
+};

@@ -1,0 +1,30 @@
+import { connectEngine, type Engine, engineLabelFilters, type SweepFilter } from '@sandkit/core';
+
+let engine: Promise<Engine> | undefined;
+
+/** The engine the tests run against (the one global setup ensured). */
+export function testEngine(): Promise<Engine> {
+  engine ??= connectEngine();
+  return engine;
+}
+
+/** Everything sandkit-labelled on the engine that matches the filter: what a leak check expects to be empty. */
+export async function leftovers(
+  filter: SweepFilter,
+): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  const { docker } = await testEngine();
+  const filters = JSON.stringify({ label: engineLabelFilters(filter) });
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+    docker.listVolumes({ filters }),
+  ]);
+  return {
+    containers: containers.map((c) => `${c.Names[0]} (${c.State})`),
+    networks: networks.map((n) => n.Name),
+    volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+  };
+}
+
+/** The empty result of {@link leftovers}. */
+export const NOTHING_LEFT = { containers: [], networks: [], volumes: [] };

@@ -1,0 +1,20 @@
+import { ensureEngine } from '@sandkit/host-setup';
+import type { TestProject } from 'vitest/node';
+import { buildTestImages, type TestImages } from '../images/index.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    images: TestImages;
+  }
+}
+
+/** Runs once before the engine tests: an engine that answers (started if needed) and the offline test images. */
+export default async function setup(project: TestProject): Promise<void> {
+  const log = (line: string) => console.log(`[setup] ${line}`);
+  const engine = await ensureEngine({ log });
+  log(`engine ${engine.address} (${engine.source})`);
+  const started = Date.now();
+  const images = await buildTestImages(engine, log);
+  log(`test images ready in ${Date.now() - started} ms: ${Object.values(images).join(', ')}`);
+  project.provide('images', images);
+}

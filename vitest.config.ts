@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'engine',
+          include: ['test/integration/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // Engine tests are I/O bound; a few files at once keep a 2-core machine busy without thrashing it.
+          maxWorkers: 3,
+        },
+      },
+    ],
+  },
+});
