@@ -66,11 +66,14 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     for (const step of teardowns.reverse()) await step();
   };
   let containerId: string | undefined;
+  let phase = 'preparing';
 
   try {
     signal.throwIfAborted();
+    phase = `pulling ${spec.image}`;
     await ensureImage(engine, spec.image, { policy: spec.pull ?? 'missing', signal });
     signal.throwIfAborted();
+    phase = 'creating the container';
     const network = await joinSessionNetwork(engine, session, runtime);
     teardowns.push(network.release);
     const blueprint = await args.blueprint(id, signal);
@@ -111,10 +114,13 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     context.containerId = containerId;
     if (spec.files?.length) await container.putArchive(filesToTar(spec.files), { path: '/' });
     signal.throwIfAborted();
+    phase = 'starting the container';
     await container.start();
+    if (blueprint.afterStart) phase = 'starting the engine inside';
     const engineAccess = blueprint.afterStart
       ? await raceSignal(blueprint.afterStart(containerId, signal), signal)
       : undefined;
+    phase = 'waiting for readiness';
     await waitUntilReady(engine, containerId, spec.readiness, signal, context);
     return new ContainerSandbox({
       engine,
@@ -126,7 +132,7 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
       teardown,
     });
   } catch (error) {
-    const failure = await describeFailure(error, signal, engine, containerId, context);
+    const failure = await describeFailure(error, signal, engine, containerId, { ...context, phase });
     await removeEverything(engine, id, teardown);
     throw failure;
   }
@@ -137,14 +143,18 @@ async function describeFailure(
   signal: AbortSignal,
   engine: Engine,
   containerId: string | undefined,
-  context: SandkitErrorContext,
+  context: SandkitErrorContext & { phase: string },
 ): Promise<SandkitError> {
-  if (signal.aborted) return new CancelledError('create', signal.reason, context);
+  if (signal.aborted) {
+    const tail = containerId ? await logTail(engine, containerId) : '';
+    return new CancelledError('create', signal.reason, { ...context, ...(tail ? { logTail: tail } : {}) });
+  }
   if (SandkitError.is(error)) return error;
   const engineMessage =
     (error as { json?: { message?: string } }).json?.message ?? (error as Error)?.message ?? String(error);
-  return new StartFailedError(`Could not start the sandbox: ${engineMessage.trim()}`, {
-    ...context,
+  const { phase, ...rest } = context;
+  return new StartFailedError(`Could not start the sandbox (${phase}): ${engineMessage.trim()}`, {
+    ...rest,
     cause: error,
     ...(containerId ? { logTail: await logTail(engine, containerId) } : {}),
   });

@@ -11,12 +11,18 @@ export class CancelledError extends SandkitError {
   /** True when a timeout (not a caller's abort) cancelled it. */
   readonly timedOut: boolean;
 
-  constructor(operation: string, reason: unknown, context: SandkitErrorContext = {}) {
+  constructor(operation: string, reason: unknown, context: SandkitErrorContext & { phase?: string; logTail?: string } = {}) {
     const timedOut = isTimeoutReason(reason);
+    const during = context.phase ? ` while ${context.phase}` : '';
     super(
-      timedOut ? `${operation} timed out` : `${operation} was cancelled`,
+      timedOut ? `${operation} timed out${during}` : `${operation} was cancelled${during}`,
       { ...context, cause: reason },
-      'Everything it had created was removed.',
+      [
+        'Everything it had created was removed.',
+        context.logTail ? `Last container log lines:\n${context.logTail.replace(/^/gm, '  | ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
     );
     this.operation = operation;
     this.timedOut = timedOut;
