@@ -10,6 +10,7 @@ export {
   DEFAULT_CREATE_TIMEOUT_MS,
   DEFAULT_PIDS_LIMIT,
 } from './container/create-container-sandbox.js';
+export { labelledVolumeMount } from './container/labelled-volume-mount.js';
 export { sessionNetworkName } from './container/session-network.js';
 export { type ConnectEngineOptions, connectEngine, engineCandidates } from './engine/connect-engine.js';
 export { logTail, readLogs } from './engine/container-logs.js';

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { createContainerSandbox, createSession, sandboxLabels } from '@sandkit/core';
+import { createContainerSandbox, createSession, labelledVolumeMount, sandboxLabels } from '@sandkit/core';
 import { detectPrivilegeMode, privilegedHostConfig, REMOUNT_CGROUPS_RW } from '@sandkit/runtime-sysbox';
 import { describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
@@ -12,7 +12,9 @@ describe('the offline dind image', () => {
   it('starts an inner dockerd that answers /_ping and runs a container from an image loaded into it', async () => {
     const engine = await testEngine();
     const mode = await detectPrivilegeMode(engine);
-    console.log(`privilege mode on this engine: ${mode.kind}${mode.kind === 'explicit-capabilities' ? ` (engine cannot grant ${mode.unavailable.join(', ')})` : ''}`);
+    console.log(
+      `privilege mode on this engine: ${mode.kind}${mode.kind === 'explicit-capabilities' ? ` (engine cannot grant ${mode.unavailable.join(', ')})` : ''}`,
+    );
     await using sandbox = await createContainerSandbox({
       engine,
       session,
@@ -29,11 +31,10 @@ describe('the offline dind image', () => {
           ...privilegedHostConfig(mode),
           // The inner data root must not be the container's overlay rootfs.
           Mounts: [
-            {
-              Type: 'volume',
-              Target: '/var/lib/docker',
-              VolumeOptions: { Labels: sandboxLabels({ session, sandboxId, runtime: 'images-test' }) },
-            },
+            labelledVolumeMount(
+              '/var/lib/docker',
+              sandboxLabels({ session, sandboxId, runtime: 'images-test' }),
+            ),
           ],
         },
       }),
@@ -46,7 +47,14 @@ describe('the offline dind image', () => {
     const load = await sandbox.exec(['docker', 'load'], { stdin: saved as unknown as Readable });
     expect(load.stdout).toContain(images.busybox);
 
-    const run = await sandbox.exec(['docker', 'run', '--rm', images.busybox, 'echo', 'hello from the inner daemon']);
+    const run = await sandbox.exec([
+      'docker',
+      'run',
+      '--rm',
+      images.busybox,
+      'echo',
+      'hello from the inner daemon',
+    ]);
     expect(run.stdout).toBe('hello from the inner daemon\n');
     const info = await sandbox.exec(['docker', 'info', '--format', '{{.Driver}}']);
     expect(info.stdout.trim()).toBe('overlay2');

@@ -11,7 +11,11 @@ export class CancelledError extends SandkitError {
   /** True when a timeout (not a caller's abort) cancelled it. */
   readonly timedOut: boolean;
 
-  constructor(operation: string, reason: unknown, context: SandkitErrorContext & { phase?: string; logTail?: string } = {}) {
+  constructor(
+    operation: string,
+    reason: unknown,
+    context: SandkitErrorContext & { phase?: string; logTail?: string } = {},
+  ) {
     const timedOut = isTimeoutReason(reason);
     const during = context.phase ? ` while ${context.phase}` : '';
     super(

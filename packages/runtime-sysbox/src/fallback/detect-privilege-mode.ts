@@ -45,10 +45,15 @@ async function detect(engine: Engine): Promise<PrivilegeMode> {
   const unknown: string[] = [];
   let candidates: string[] = [...LINUX_CAPABILITIES];
   for (;;) {
-    const outcome = await tryStart(engine, image, { CapAdd: candidates, SecurityOpt: UNCONFINED_SECURITY_OPTS });
+    const outcome = await tryStart(engine, image, {
+      CapAdd: candidates,
+      SecurityOpt: UNCONFINED_SECURITY_OPTS,
+    });
     if (!outcome.unknownCapability) break;
     unknown.push(outcome.unknownCapability);
-    candidates = candidates.filter((c) => `CAP_${c}` !== outcome.unknownCapability && c !== outcome.unknownCapability);
+    candidates = candidates.filter(
+      (c) => `CAP_${c}` !== outcome.unknownCapability && c !== outcome.unknownCapability,
+    );
   }
   known.push(...candidates);
   const refused = await findRefused(engine, image, known);

@@ -11,9 +11,16 @@ export const PROBE_IMAGE = 'sandkit/probe:empty';
 export async function ensureProbeImage(engine: Engine): Promise<string> {
   if (await imageExists(engine, PROBE_IMAGE)) return PROBE_IMAGE;
   const context = pack();
-  context.entry({ name: 'Dockerfile' }, 'FROM scratch\nLABEL dev.sandkit.probe="true"\nCMD ["/nonexistent"]\n');
+  context.entry(
+    { name: 'Dockerfile' },
+    'FROM scratch\nLABEL dev.sandkit.probe="true"\nCMD ["/nonexistent"]\n',
+  );
   context.finalize();
-  const stream = await engine.docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: PROBE_IMAGE, rm: true, forcerm: true });
+  const stream = await engine.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+    t: PROBE_IMAGE,
+    rm: true,
+    forcerm: true,
+  });
   await new Promise<void>((resolve, reject) =>
     engine.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
   );

@@ -32,6 +32,10 @@ export async function startExec(
 ): Promise<ExecProcess> {
   const { engine, containerId } = context;
   const started = Date.now();
+  if (options.signal?.aborted) {
+    const result = { command, exitCode: undefined, stdout: '', stderr: '', durationMs: 0 };
+    throw new ExecCancelledError({ ...context, result, cause: options.signal.reason });
+  }
   const container = engine.docker.getContainer(containerId);
   const exec = await container.exec({
     Cmd: [...command],

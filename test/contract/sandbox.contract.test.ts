@@ -1,0 +1,395 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  CancelledError,
+  createSession,
+  ExecCancelledError,
+  ExecFailedError,
+  ExecOutputTooLargeError,
+  ExecTimedOutError,
+  ImagePullError,
+  InvalidSpecError,
+  type Runtime,
+  type Sandbox,
+  SandboxDestroyedError,
+  SandkitError,
+  StartFailedError,
+} from '@sandkit/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
+import { CONTRACT_TARGETS } from './targets.js';
+
+const images = inject('images');
+
+for (const target of CONTRACT_TARGETS) {
+  const skipReason = await target.skipReason();
+  if (skipReason) console.warn(`[contract] skipping "${target.name}": ${skipReason}`);
+
+  describe.skipIf(skipReason !== undefined)(`Sandbox contract: ${target.name}`, () => {
+    const base = target.spec(images);
+
+    describe('a running sandbox', () => {
+      const session = createSession();
+      let runtime: Runtime;
+      let sb: Sandbox;
+
+      beforeAll(async () => {
+        runtime = target.runtime(session);
+        sb = await runtime.create({ ...base, env: { GREETING: 'hello' }, workdir: '/tmp' });
+      });
+      afterAll(async () => {
+        await sb?.destroy();
+      });
+
+      it('has a uuid v7 id, its runtime, container and image', async () => {
+        expect(sb.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(sb.runtime).toBe(runtime.name);
+        expect(sb.image).toBe(base.image);
+        const { docker } = await testEngine();
+        const info = await docker.getContainer(sb.containerId).inspect();
+        expect(info.Config.Labels['dev.sandkit.sandbox']).toBe(sb.id);
+        expect(info.Config.Labels['dev.sandkit.session']).toBe(session.id);
+      });
+
+      describe('exec', () => {
+        it('returns stdout, stderr and the exit code separately', async () => {
+          const result = await sb.exec(['sh', '-c', 'echo out; echo err >&2; exit 0']);
+          expect(result).toMatchObject({
+            exitCode: 0,
+            stdout: 'out\n',
+            stderr: 'err\n',
+            command: ['sh', '-c', 'echo out; echo err >&2; exit 0'],
+          });
+          expect(result.durationMs).toBeGreaterThanOrEqual(0);
+        });
+
+        it('rejects with ExecFailedError on a non-zero exit, carrying the output', async () => {
+          const error = await sb
+            .exec(['sh', '-c', 'echo partial; echo why >&2; exit 3'])
+            .catch((e: unknown) => e);
+          expect(ExecFailedError.is(error)).toBe(true);
+          expect((error as ExecFailedError).result).toMatchObject({
+            exitCode: 3,
+            stdout: 'partial\n',
+            stderr: 'why\n',
+          });
+          expect((error as ExecFailedError).sandboxId).toBe(sb.id);
+        });
+
+        it('returns a non-zero exit code instead of throwing with reject: false', async () => {
+          expect((await sb.exec(['sh', '-c', 'exit 42'], { reject: false })).exitCode).toBe(42);
+        });
+
+        it('fails clearly when the command does not exist', async () => {
+          const result = await sb.exec(['/no/such/binary'], { reject: false });
+          expect(result.exitCode).not.toBe(0);
+          expect(result.exitCode).toBeDefined();
+        });
+
+        it('passes environment, working directory and user', async () => {
+          expect(
+            (await sb.exec(['sh', '-c', 'echo $GREETING $EXTRA'], { env: { EXTRA: 'world' } })).stdout,
+          ).toBe('hello world\n');
+          expect((await sb.exec(['pwd'])).stdout).toBe('/tmp\n');
+          expect((await sb.exec(['pwd'], { cwd: '/etc' })).stdout).toBe('/etc\n');
+          expect((await sb.exec(['id', '-u'], { user: '65534' })).stdout).toBe('65534\n');
+          expect((await sb.exec(['id', '-un'], { user: 'nobody' })).stdout).toBe('nobody\n');
+        });
+
+        it('feeds stdin from a string, bytes or a stream, then closes it', async () => {
+          expect((await sb.exec(['cat'], { stdin: 'from a string' })).stdout).toBe('from a string');
+          expect((await sb.exec(['wc', '-c'], { stdin: new Uint8Array(100_000) })).stdout.trim()).toBe(
+            '100000',
+          );
+          const stream = Readable.from(['line 1\n', 'line 2\n']);
+          expect((await sb.exec(['sort', '-r'], { stdin: stream })).stdout).toBe('line 2\nline 1\n');
+          expect((await sb.exec(['cat'])).stdout).toBe('');
+        });
+
+        it('returns large output intact', async () => {
+          const result = await sb.exec([
+            'sh',
+            '-c',
+            'head -c 8000000 /dev/zero | tr "\\0" x; echo; echo done >&2',
+          ]);
+          expect(result.stdout.length).toBe(8_000_001);
+          expect(result.stderr).toBe('done\n');
+        });
+
+        it('kills the command and throws ExecOutputTooLargeError past maxBuffer', async () => {
+          const error = await sb.exec(['sh', '-c', 'yes'], { maxBuffer: 100_000 }).catch((e: unknown) => e);
+          expect(ExecOutputTooLargeError.is(error)).toBe(true);
+          expect((error as ExecOutputTooLargeError).result.stdout.length).toBe(100_000);
+          expect((await sb.exec(['sh', '-c', 'pgrep -x yes || true'])).stdout).toBe('');
+        });
+
+        it('kills the command and throws ExecTimedOutError after timeoutMs', async () => {
+          const started = Date.now();
+          const error = await sb
+            .exec(['sh', '-c', 'echo started; sleep 30'], { timeoutMs: 500 })
+            .catch((e: unknown) => e);
+          expect(ExecTimedOutError.is(error)).toBe(true);
+          expect((error as ExecTimedOutError).result.stdout).toBe('started\n');
+          expect((error as ExecTimedOutError).result.exitCode).toBeUndefined();
+          expect(Date.now() - started).toBeLessThan(10_000);
+          expect((await sb.exec(['sh', '-c', 'pgrep -f "sleep 30" || true'])).stdout).toBe('');
+        });
+
+        it('kills the command and throws ExecCancelledError when its signal aborts mid-run', async () => {
+          const controller = new AbortController();
+          setTimeout(() => controller.abort(), 300);
+          const error = await sb
+            .exec(['sleep', '31'], { signal: controller.signal })
+            .catch((e: unknown) => e);
+          expect(ExecCancelledError.is(error)).toBe(true);
+          expect((await sb.exec(['sh', '-c', 'pgrep -f "sleep 31" || true'])).stdout).toBe('');
+        });
+
+        it('does not start at all with an already aborted signal', async () => {
+          const error = await sb
+            .exec(['touch', '/tmp/should-not-exist'], { signal: AbortSignal.abort() })
+            .catch((e: unknown) => e);
+          expect(ExecCancelledError.is(error)).toBe(true);
+        });
+
+        it('returns when the command exits even if a background child keeps its output open', async () => {
+          const result = await sb.exec(['sh', '-c', 'sleep 20 & echo parent done']);
+          expect(result).toMatchObject({ exitCode: 0, stdout: 'parent done\n' });
+          expect(result.durationMs).toBeLessThan(10_000);
+        });
+
+        it('streams: writes to stdin and reads stdout while the command runs', async () => {
+          const proc = await sb.execStream([
+            'sh',
+            '-c',
+            'while read line; do echo "got $line"; done; exit 7',
+          ]);
+          const chunks: string[] = [];
+          proc.stdout.on('data', (c: Buffer) => chunks.push(c.toString()));
+          proc.stdin.write('a\n');
+          await new Promise((r) => setTimeout(r, 200));
+          expect(chunks.join('')).toBe('got a\n');
+          proc.stdin.end('b\n');
+          await expect(proc.exited).resolves.toMatchObject({ exitCode: 7 });
+          expect(chunks.join('')).toBe('got a\ngot b\n');
+        });
+      });
+
+      describe('files', () => {
+        it('writes and reads back binary content with its mode, creating parent directories', async () => {
+          const content = randomBytes(1_000_000);
+          await sb.writeFiles([
+            { path: '/data/deep/nested/blob.bin', content, mode: 0o600 },
+            { path: '/data/hello.txt', content: 'héllo\n', uid: 65534, gid: 65534 },
+          ]);
+          expect((await sb.readFile('/data/deep/nested/blob.bin')).equals(content)).toBe(true);
+          expect((await sb.readFile('/data/hello.txt')).toString()).toBe('héllo\n');
+          expect(
+            (await sb.exec(['stat', '-c', '%a %u', '/data/deep/nested/blob.bin', '/data/hello.txt'])).stdout,
+          ).toBe('600 0\n644 65534\n');
+        });
+
+        it('copies directory trees in and out with content and modes', async () => {
+          const source = await mkdtemp(join(tmpdir(), 'sandkit-in-'));
+          await mkdir(join(source, 'a/b'), { recursive: true });
+          await writeFile(join(source, 'a/b/run.sh'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
+          await writeFile(join(source, 'top.bin'), randomBytes(4096));
+          await sb.copyDirectoryIn(source, '/copied/in');
+          expect((await sb.exec(['/copied/in/a/b/run.sh'])).stdout).toBe('ran\n');
+
+          const target = await mkdtemp(join(tmpdir(), 'sandkit-out-'));
+          await sb.copyDirectoryOut('/copied/in', target);
+          expect(await readFile(join(target, 'top.bin'))).toEqual(await readFile(join(source, 'top.bin')));
+          expect((await stat(join(target, 'a/b/run.sh'))).mode & 0o777).toBe(0o755);
+        });
+
+        it('throws a SandkitError naming the path when reading a file that does not exist', async () => {
+          const error = await sb.readFile('/no/such/file').catch((e: unknown) => e);
+          expect(SandkitError.is(error)).toBe(true);
+          expect((error as Error).message).toContain('/no/such/file');
+        });
+      });
+
+      it('has no engine access with docker: none', () => {
+        if (target.docker !== 'none') return;
+        expect(sb.dockerHost).toBeUndefined();
+        expect(() => sb.docker()).toThrow(/no Docker engine access/);
+      });
+    });
+
+    describe('output and ports', () => {
+      const session = createSession();
+      const runtime = target.runtime(session);
+
+      it('keeps the main process output apart by stream and follows new lines', async () => {
+        await using sb = await runtime.create({
+          ...base,
+          cmd: [
+            'sh',
+            '-c',
+            'echo first; echo oops >&2; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done',
+          ],
+          readiness: { log: 'tick 2' },
+        });
+        const logs = await sb.logs();
+        expect(logs.stdout).toMatch(/^first\ntick 1\ntick 2\n/);
+        expect(logs.stderr).toBe('oops\n');
+        expect((await sb.logs({ tail: 1 })).stdout).toMatch(/^tick \d+\n$/);
+
+        const controller = new AbortController();
+        const lines: string[] = [];
+        for await (const { stream, line } of sb.followLogs({ signal: controller.signal, tail: 0 })) {
+          expect(stream).toBe('stdout');
+          lines.push(line);
+          if (lines.length === 2) controller.abort();
+        }
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toMatch(/^tick \d+$/);
+      });
+
+      it('publishes listed ports on a host-reachable endpoint', async () => {
+        await using sb = await runtime.create({
+          ...base,
+          files: [{ path: '/www/index.html', content: 'served by the sandbox' }],
+          cmd: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+          ports: [8080],
+          readiness: { port: 8080 },
+        });
+        const endpoint = await sb.endpoint(8080);
+        expect(endpoint.port).toBeGreaterThan(0);
+        expect(await fetch(`http://${endpoint}/`).then((r) => r.text())).toBe('served by the sandbox');
+        await expect(sb.endpoint(9999)).rejects.toThrow(/not published/);
+      });
+
+      afterAll(async () => {
+        expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+      });
+    });
+
+    describe('lifecycle and failure paths (each leaves nothing behind)', () => {
+      const session = createSession();
+      const runtime = target.runtime(session);
+      const nothingLeft = async () => expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+
+      it('destroy removes the sandbox, is idempotent, and later calls say it is gone', async () => {
+        const sb = await runtime.create(base);
+        await Promise.all([sb.destroy(), sb.destroy()]);
+        await sb.destroy();
+        await nothingLeft();
+        expect(() => sb.exec(['true'])).toThrow(SandboxDestroyedError);
+      });
+
+      it('`await using` destroys the sandbox when the block ends, even on error', async () => {
+        let id = '';
+        await expect(
+          (async () => {
+            await using sb = await runtime.create(base);
+            id = sb.id;
+            throw new Error('job failed');
+          })(),
+        ).rejects.toThrow('job failed');
+        expect(id).not.toBe('');
+        await nothingLeft();
+      });
+
+      it('rejects an invalid spec with InvalidSpecError before touching the engine', async () => {
+        const error = await runtime
+          .create({ ...base, ports: [70000], resources: { memoryBytes: 1 } })
+          .catch((e: unknown) => e);
+        expect(InvalidSpecError.is(error)).toBe(true);
+        expect((error as InvalidSpecError).issues.map((i) => i.path)).toEqual([
+          'resources.memoryBytes',
+          'ports[0]',
+        ]);
+        await nothingLeft();
+      });
+
+      it('fails with ImagePullError for an image that is absent and cannot be pulled', async () => {
+        const error = await runtime
+          .create({ ...base, image: 'sandkit-test/does-not-exist:never', pull: 'never' })
+          .catch((e: unknown) => e);
+        expect(ImagePullError.is(error)).toBe(true);
+        expect((error as Error).message).toContain('sandkit-test/does-not-exist:never');
+        await nothingLeft();
+      });
+
+      it('fails with StartFailedError and the log tail when the main process exits at once', async () => {
+        const error = await runtime
+          .create({
+            ...base,
+            cmd: ['sh', '-c', 'echo cannot start: missing config >&2; exit 3'],
+            readiness: { exec: ['true'] },
+          })
+          .catch((e: unknown) => e);
+        expect(StartFailedError.is(error)).toBe(true);
+        expect((error as StartFailedError).logTail).toContain('cannot start: missing config');
+        expect((error as Error).message).toContain('exited with code 3');
+        await nothingLeft();
+      });
+
+      it('fails with StartFailedError when the command cannot be started', async () => {
+        const error = await runtime.create({ ...base, cmd: ['/no/such/entry'] }).catch((e: unknown) => e);
+        expect(StartFailedError.is(error)).toBe(true);
+        await nothingLeft();
+      });
+
+      it('times out with CancelledError and the log tail when readiness never comes', async () => {
+        const error = await runtime
+          .create(
+            {
+              ...base,
+              cmd: ['sh', '-c', 'echo still booting; sleep 600'],
+              readiness: { log: 'never printed' },
+            },
+            { timeoutMs: 1_500 },
+          )
+          .catch((e: unknown) => e);
+        expect(CancelledError.is(error)).toBe(true);
+        expect((error as CancelledError).timedOut).toBe(true);
+        expect((error as Error).message).toContain('while waiting for readiness');
+        expect((error as Error).message).toContain('still booting');
+        await nothingLeft();
+      });
+
+      it.each([0, 50, 250, 600])(
+        'cancels with CancelledError when aborted %i ms into create',
+        async (afterMs) => {
+          const controller = new AbortController();
+          setTimeout(() => controller.abort(), afterMs);
+          const error = await runtime
+            .create(
+              { ...base, readiness: { exec: ['sh', '-c', 'sleep 0.3; true'] } },
+              { signal: controller.signal },
+            )
+            .then(
+              async (sb) => {
+                // Creation may finish before the abort lands; then the sandbox is valid and the caller owns it.
+                await sb.destroy();
+                return undefined;
+              },
+              (e: unknown) => e,
+            );
+          if (error !== undefined) expect(CancelledError.is(error)).toBe(true);
+          await nothingLeft();
+        },
+      );
+
+      it('does not touch the engine when the signal is already aborted', async () => {
+        const error = await runtime.create(base, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+        expect(CancelledError.is(error)).toBe(true);
+        await nothingLeft();
+      });
+
+      it('sweep removes every object of the session', async () => {
+        await runtime.create(base);
+        await runtime.create(base);
+        const report = await runtime.sweep({ session: session.id });
+        expect(report.containers).toHaveLength(2);
+        await nothingLeft();
+      });
+    });
+  });
+}

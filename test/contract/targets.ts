@@ -1,0 +1,31 @@
+import type { DockerAccess, Runtime, SandboxSpec, Session } from '@sandkit/core';
+import { socket } from '@sandkit/runtime-socket';
+import type { TestImages } from '../images/index.js';
+
+/** One runtime configuration the contract suite runs against. */
+export interface ContractTarget {
+  /** Shown in test names. */
+  name: string;
+  /** The `docker` access mode its sandboxes get. */
+  docker: DockerAccess;
+  /** A runtime whose objects carry `session`. */
+  runtime(session: Session): Runtime;
+  /**
+   * The base spec of a sandbox on this target; its image must have busybox applets on PATH
+   * and a default command that keeps running.
+   */
+  spec(images: TestImages): SandboxSpec;
+  /** Resolves to a reason when this target cannot run on this engine (only Sysbox targets may skip). */
+  skipReason(): Promise<string | undefined>;
+}
+
+/** Every runtime configuration; a new backend or mode adds itself here. */
+export const CONTRACT_TARGETS: ContractTarget[] = [
+  {
+    name: 'socket runtime, docker: none',
+    docker: 'none',
+    runtime: (session) => socket({ session }),
+    spec: (images) => ({ image: images.busybox, pull: 'never', docker: 'none' }),
+    skipReason: async () => undefined,
+  },
+];
