@@ -1,5 +1,6 @@
 import type { DockerAccess, Runtime, SandboxSpec, Session } from '@sandkit/core';
 import { socket } from '@sandkit/runtime-socket';
+import { sysbox } from '@sandkit/runtime-sysbox';
 import type { TestImages } from '../images/index.js';
 
 /** One runtime configuration the contract suite runs against. */
@@ -28,4 +29,24 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
     spec: (images) => ({ image: images.busybox, pull: 'never', docker: 'none' }),
     skipReason: async () => undefined,
   },
+  {
+    name: 'sysbox runtime, insecure fallback, docker: isolated',
+    docker: 'isolated',
+    runtime: (session) => sysbox({ session, allowInsecure: true, onWarning: () => {} }),
+    spec: (images) => ({ image: images.dind, pull: 'never', docker: 'isolated' }),
+    skipReason: async () => undefined,
+  },
+  {
+    name: 'sysbox runtime under Sysbox, docker: isolated',
+    docker: 'isolated',
+    runtime: (session) => sysbox({ session }),
+    spec: (images) => ({ image: images.dind, pull: 'never', docker: 'isolated' }),
+    skipReason: sysboxSkipReason,
+  },
 ];
+
+/** Why tests that need a real Sysbox cannot run here, or `undefined` when the engine has it. */
+export async function sysboxSkipReason(): Promise<string | undefined> {
+  const probe = await sysbox().probe();
+  return probe.available ? undefined : `needs Sysbox: ${probe.reasons.join('; ')}`;
+}

@@ -12,8 +12,10 @@ export {
 } from './container/create-container-sandbox.js';
 export { labelledVolumeMount } from './container/labelled-volume-mount.js';
 export { sessionNetworkName } from './container/session-network.js';
+export { assertStillRunning } from './container/wait-until-ready.js';
 export { type ConnectEngineOptions, connectEngine, engineCandidates } from './engine/connect-engine.js';
 export { logTail, readLogs } from './engine/container-logs.js';
+export { demuxStream } from './engine/demux-stream.js';
 export { describeEngine } from './engine/describe-engine.js';
 export type { Engine } from './engine/engine.js';
 export { type EngineSource, engineFromSource } from './engine/engine-source.js';
@@ -22,6 +24,7 @@ export { startExec } from './engine/exec/start-exec.js';
 export { loadImages, saveImages } from './engine/image-archive.js';
 export { type EnsureImageOptions, ensureImage, imageExists, type PullProgress } from './engine/pull-image.js';
 export { ignoreMissing, sweepByLabel } from './engine/sweep-by-label.js';
+export { unixSocketClient } from './engine/unix-socket-client.js';
 export * from './errors/index.js';
 export { engineLabelFilters, matchesFilter, type SweepFilter } from './labels/label-filter.js';
 export {

@@ -19,8 +19,8 @@ export const SANDBOX_CAPABILITIES = [
 
 /**
  * HostConfig of a plain sandbox: every capability dropped except
- * {@link SANDBOX_CAPABILITIES}, no privilege gain through setuid binaries,
- * an init process that reaps zombies and forwards signals, and no engine access.
+ * {@link SANDBOX_CAPABILITIES}, no privilege gain through setuid binaries, and
+ * no engine access.
  */
 export function hardenedHostConfig(): Dockerode.HostConfig {
   return {
@@ -28,6 +28,5 @@ export function hardenedHostConfig(): Dockerode.HostConfig {
     CapDrop: ['ALL'],
     CapAdd: [...SANDBOX_CAPABILITIES],
     SecurityOpt: ['no-new-privileges:true'],
-    Init: true,
   };
 }

@@ -7,7 +7,7 @@ import { sweepByLabel } from '../engine/sweep-by-label.js';
 import { CancelledError, SandkitError, type SandkitErrorContext, StartFailedError } from '../errors/index.js';
 import { type Session, sandboxLabels } from '../labels/sandkit-labels.js';
 import type { CreateOptions } from '../runtime/runtime.js';
-import type { SandboxSpec } from '../spec/sandbox-spec.js';
+import type { SandboxFile, SandboxSpec } from '../spec/sandbox-spec.js';
 import { combineSignals, raceSignal } from '../util/abort.js';
 import { ContainerSandbox, type EngineAccess } from './container-sandbox.js';
 import { filesToTar } from './file-archive.js';
@@ -29,6 +29,13 @@ export interface ContainerBlueprint {
   entrypoint?: string[];
   /** Replaces the spec's cmd. */
   cmd?: string[];
+  /** Files written before start, in addition to the spec's (e.g. a launcher script). */
+  files?: SandboxFile[];
+  /**
+   * Run an init process as PID 1 that reaps zombies and forwards signals.
+   * @default true
+   */
+  init?: boolean;
   /** Runs after the container started and before readiness; returns the job's engine access, if any. */
   afterStart?: (containerId: string, signal: AbortSignal) => Promise<EngineAccess | undefined>;
   /** Removes what the runtime made outside the engine (host directories, proxies). Always called, also on failure. */
@@ -105,6 +112,7 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
         NetworkMode: network.name,
         PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: hostIp, HostPort: '' }]])),
         PidsLimit: spec.resources?.pids ?? DEFAULT_PIDS_LIMIT,
+        Init: blueprint.init ?? true,
         ...(spec.resources?.cpus ? { NanoCpus: Math.round(spec.resources.cpus * 1e9) } : {}),
         ...(spec.resources?.memoryBytes ? { Memory: spec.resources.memoryBytes } : {}),
         ...blueprint.hostConfig,
@@ -112,7 +120,8 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     });
     containerId = container.id;
     context.containerId = containerId;
-    if (spec.files?.length) await container.putArchive(filesToTar(spec.files), { path: '/' });
+    const files = [...(blueprint.files ?? []), ...(spec.files ?? [])];
+    if (files.length > 0) await container.putArchive(filesToTar(files), { path: '/' });
     signal.throwIfAborted();
     phase = 'starting the container';
     await container.start();

@@ -9,6 +9,21 @@ import { delay, raceSignal } from '../util/abort.js';
 const POLL_MS = 100;
 
 /**
+ * Throws {@link StartFailedError}, with the exit code and a log tail, when the
+ * container's main process is no longer running; returns its state otherwise.
+ */
+export async function assertStillRunning(engine: Engine, containerId: string, context: SandkitErrorContext) {
+  const { State } = await engine.docker.getContainer(containerId).inspect();
+  if (!State.Running) {
+    throw new StartFailedError(
+      `The sandbox's main process exited with code ${State.ExitCode} before it was ready${State.Error ? ` (${State.Error})` : ''}`,
+      { ...context, containerId, logTail: await logTail(engine, containerId) },
+    );
+  }
+  return State;
+}
+
+/**
  * Waits until the started container meets its readiness condition. Fails fast
  * with {@link StartFailedError} (and a log tail) when the main process exits;
  * rejects with the signal's reason when aborted.
@@ -20,17 +35,7 @@ export async function waitUntilReady(
   signal: AbortSignal | undefined,
   context: SandkitErrorContext,
 ): Promise<void> {
-  const container = engine.docker.getContainer(containerId);
-  const assertRunning = async () => {
-    const { State } = await container.inspect();
-    if (!State.Running) {
-      throw new StartFailedError(
-        `The sandbox's main process exited with code ${State.ExitCode} before it was ready${State.Error ? ` (${State.Error})` : ''}`,
-        { ...context, containerId, logTail: await logTail(engine, containerId) },
-      );
-    }
-    return State;
-  };
+  const assertRunning = () => assertStillRunning(engine, containerId, context);
   await assertRunning();
   if (!readiness) return;
 

@@ -6,6 +6,7 @@ import Dockerode from 'dockerode';
 import { type EngineAttempt, EngineUnreachableError } from '../errors/index.js';
 import { withTimeout } from '../util/abort.js';
 import type { Engine } from './engine.js';
+import { unixSocketClient } from './unix-socket-client.js';
 
 /** Options of {@link connectEngine}. */
 export interface ConnectEngineOptions {
@@ -44,7 +45,7 @@ export async function connectEngine(options: ConnectEngineOptions = {}): Promise
   for (const candidate of engineCandidates(options.host, env)) {
     let docker: Dockerode;
     try {
-      docker = new Dockerode(dockerodeOptions(candidate));
+      docker = clientFor(candidate);
     } catch (error) {
       attempts.push({ ...candidate, reason: errorText(error) });
       continue;
@@ -125,11 +126,14 @@ function readTlsFiles(dir: string): { ca?: Buffer; cert?: Buffer; key?: Buffer }
   return Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined));
 }
 
-function dockerodeOptions(candidate: Candidate): Dockerode.DockerOptions {
+function clientFor(candidate: Candidate): Dockerode {
   const url = new URL(candidate.address);
+  if (url.protocol === 'unix:') return unixSocketClient(url.pathname);
+  return new Dockerode(remoteOptions(url, candidate));
+}
+
+function remoteOptions(url: URL, candidate: Candidate): Dockerode.DockerOptions {
   switch (url.protocol) {
-    case 'unix:':
-      return { socketPath: url.pathname };
     case 'tcp:':
     case 'http:':
     case 'https:': {

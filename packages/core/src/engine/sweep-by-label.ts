@@ -1,4 +1,5 @@
 import { engineLabelFilters, matchesFilter, type SweepFilter } from '../labels/label-filter.js';
+import { LABEL } from '../labels/sandkit-labels.js';
 import type { SweepReport } from '../runtime/runtime.js';
 import type { Engine } from './engine.js';
 
@@ -9,7 +10,8 @@ import type { Engine } from './engine.js';
  */
 export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise<SweepReport> {
   const filters = JSON.stringify({ label: engineLabelFilters(filter) });
-  const report: SweepReport = { containers: [], networks: [], volumes: [], paths: [] };
+  const report: SweepReport = { sandboxes: [], containers: [], networks: [], volumes: [], paths: [] };
+  const sandboxes = new Set<string>();
 
   const containers = await engine.docker.listContainers({ all: true, filters });
   await Promise.all(
@@ -18,6 +20,8 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
       .map(async (c) => {
         await ignoreMissing(engine.docker.getContainer(c.Id).remove({ force: true, v: true }));
         report.containers.push(c.Id);
+        const sandbox = c.Labels[LABEL.sandbox];
+        if (sandbox) sandboxes.add(sandbox);
       }),
   );
   const networks = await engine.docker.listNetworks({ filters });
@@ -36,8 +40,11 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
       .map(async (v) => {
         await ignoreMissing(engine.docker.getVolume(v.Name).remove());
         report.volumes.push(v.Name);
+        const sandbox = v.Labels?.[LABEL.sandbox];
+        if (sandbox) sandboxes.add(sandbox);
       }),
   );
+  report.sandboxes.push(...sandboxes);
   return report;
 }
 

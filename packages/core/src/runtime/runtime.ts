@@ -32,6 +32,8 @@ export interface CreateOptions {
 
 /** What a sweep removed. */
 export interface SweepReport {
+  /** Ids of the sandboxes whose objects were removed. */
+  sandboxes: string[];
   containers: string[];
   networks: string[];
   volumes: string[];

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { type Engine, ignoreMissing, LABEL } from '@sandkit/core';
 import type Dockerode from 'dockerode';
 import { LINUX_CAPABILITIES } from './linux-capabilities.js';
@@ -17,23 +21,46 @@ export type PrivilegeMode =
 /** Security options that go with an explicit capability set. */
 export const UNCONFINED_SECURITY_OPTS = ['seccomp=unconfined', 'apparmor=unconfined', 'label=disable'];
 
-const cache = new WeakMap<Engine, Promise<PrivilegeMode>>();
+const cache = new Map<string, Promise<PrivilegeMode>>();
 
 /**
- * Asks the engine, once per engine and process, whether it can start
+ * Asks the engine whether it can start
  * privileged containers, and if not which capabilities it can grant. Each
  * question is a container of an empty image whose entrypoint does not exist:
  * the runtime applies capabilities before it looks for the entrypoint, so the
  * start error says which failed. Nothing runs; every probe container is removed.
+ *
+ * The answer (a few seconds of probing) is kept per engine address in this
+ * process and on disk per engine identity, version and kernel, so other
+ * processes reuse it.
  */
 export function detectPrivilegeMode(engine: Engine): Promise<PrivilegeMode> {
-  let detection = cache.get(engine);
+  let detection = cache.get(engine.address);
   if (!detection) {
-    detection = detect(engine);
-    cache.set(engine, detection);
-    detection.catch(() => cache.delete(engine));
+    detection = cachedOnDisk(engine, () => detect(engine));
+    cache.set(engine.address, detection);
+    detection.catch(() => cache.delete(engine.address));
   }
   return detection;
+}
+
+async function cachedOnDisk(engine: Engine, compute: () => Promise<PrivilegeMode>): Promise<PrivilegeMode> {
+  const info = await engine.docker.info();
+  const key = createHash('sha256')
+    .update(`${info.ID}\0${info.ServerVersion}\0${info.KernelVersion}`)
+    .digest('hex')
+    .slice(0, 24);
+  const file = join(tmpdir(), 'sandkit-cache', `privilege-mode-${key}.json`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as PrivilegeMode;
+  } catch {
+    const mode = await compute();
+    await mkdir(dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(mode));
+    await rename(temporary, file);
+    return mode;
+  }
 }
 
 async function detect(engine: Engine): Promise<PrivilegeMode> {

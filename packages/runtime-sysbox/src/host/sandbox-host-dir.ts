@@ -1,0 +1,19 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * The per-sandbox host directory (`<stateDir>/<sandboxId>`), bind-mounted into
+ * the sandbox, where its inner daemon's socket appears on the host. Only
+ * root may enter it: the socket is root on that daemon.
+ */
+export async function createSandboxHostDir(stateDir: string, sandboxId: string): Promise<string> {
+  const dir = join(stateDir, sandboxId);
+  await mkdir(stateDir, { recursive: true, mode: 0o711 });
+  await mkdir(dir, { mode: 0o700 });
+  return dir;
+}
+
+/** Removes a sandbox's host directory and everything in it; a missing directory is fine. */
+export async function removeSandboxHostDir(stateDir: string, sandboxId: string): Promise<void> {
+  await rm(join(stateDir, sandboxId), { recursive: true, force: true });
+}

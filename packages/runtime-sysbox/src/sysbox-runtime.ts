@@ -1,0 +1,341 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  assertValidSpec,
+  type ContainerBlueprint,
+  type CreateOptions,
+  createContainerSandbox,
+  defaultSession,
+  describeEngine,
+  type Engine,
+  type EngineSource,
+  engineFromSource,
+  labelledVolumeMount,
+  logTail,
+  type ProbeResult,
+  type Runtime,
+  RuntimeUnavailableError,
+  runExec,
+  type Sandbox,
+  type SandboxSpec,
+  type Session,
+  type SpecIssue,
+  StartFailedError,
+  type SweepFilter,
+  type SweepReport,
+  sandboxLabels,
+  sweepByLabel,
+  unixSocketClient,
+} from '@sandkit/core';
+import { detectPrivilegeMode, type PrivilegeMode } from './fallback/detect-privilege-mode.js';
+import { privilegedHostConfig } from './fallback/privileged-host-config.js';
+import { createSandboxHostDir, removeSandboxHostDir } from './host/sandbox-host-dir.js';
+import { type ExecRelay, startExecRelay } from './inner-daemon/exec-relay.js';
+import {
+  INNER_DAEMON_LOG,
+  type InnerDaemonOptions,
+  LAUNCHER_PATH,
+  SOCKET_DIR_IN_SANDBOX,
+} from './inner-daemon/inner-daemon-options.js';
+import { launcherScript } from './inner-daemon/launcher-script.js';
+import { waitForInnerDaemon } from './inner-daemon/wait-for-inner-daemon.js';
+import { detectSysbox, type SysboxDetection } from './probe/detect-sysbox.js';
+import { validateSysboxSpec } from './validate-sysbox-spec.js';
+
+/** Options of {@link sysbox}. */
+export interface SysboxRuntimeOptions {
+  /**
+   * The engine sandboxes run on, or how to connect to it.
+   * @default connect as the docker CLI would (DOCKER_HOST, context, default socket)
+   */
+  engine?: EngineSource;
+  /**
+   * Session everything is labelled with.
+   * @default one session per process
+   */
+  session?: Session;
+  /**
+   * When the engine has no Sysbox runtime, run sandboxes as privileged-equivalent
+   * containers instead. **Insecure**: a job in such a sandbox can take over the
+   * host. Meant for trusted jobs on hosts where Sysbox cannot be installed (CI
+   * without it, these tests). Warned about and shown by `probe()`.
+   * @default false
+   */
+  allowInsecure?: boolean;
+  /**
+   * Name under which the engine knows the Sysbox OCI runtime.
+   * @default 'sysbox-runc'
+   */
+  ociRuntime?: string;
+  /**
+   * Host directory holding one directory per sandbox (the inner daemon's socket).
+   * @default '/run/sandkit'
+   */
+  stateDir?: string;
+  /**
+   * How the inner daemon is started and networked.
+   * @default see {@link InnerDaemonOptions}
+   */
+  innerDaemon?: InnerDaemonOptions;
+  /**
+   * Receives warnings, such as the insecure fallback being used.
+   * @default console.warn
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** Name of the system-container runtime in labels, errors and `explain()`. */
+export const SYSBOX_RUNTIME = 'sysbox';
+
+type Mode =
+  | { kind: 'sysbox'; detection: SysboxDetection }
+  | { kind: 'insecure'; privilege: PrivilegeMode }
+  | { kind: 'unavailable'; reasons: string[] };
+
+/**
+ * System-container sandboxes, each with its own inner Docker daemon
+ * (`docker: 'isolated'`): under Sysbox when the engine has it, otherwise —
+ * only with `allowInsecure` — as privileged-equivalent containers. The code
+ * path is the same; only the OCI runtime and the container's rights differ.
+ */
+export class SysboxRuntime implements Runtime {
+  readonly name = SYSBOX_RUNTIME;
+  readonly #engine: () => Promise<Engine>;
+  readonly #session: Session;
+  readonly #options: SysboxRuntimeOptions;
+  #mode: Promise<Mode> | undefined;
+  #warned = false;
+
+  constructor(options: SysboxRuntimeOptions = {}) {
+    this.#engine = engineFromSource(options.engine);
+    this.#session = options.session ?? defaultSession();
+    this.#options = options;
+  }
+
+  get #ociRuntime(): string {
+    return this.#options.ociRuntime ?? 'sysbox-runc';
+  }
+
+  get #stateDir(): string {
+    return this.#options.stateDir ?? '/run/sandkit';
+  }
+
+  #resolveMode(): Promise<Mode> {
+    this.#mode ??= (async (): Promise<Mode> => {
+      const engine = await this.#engine();
+      const detection = await detectSysbox(engine, this.#ociRuntime);
+      if (detection.installed) return { kind: 'sysbox', detection };
+      const missing = `the engine at ${engine.address} lists no "${this.#ociRuntime}" runtime (install Sysbox: https://github.com/nestybox/sysbox)`;
+      if (!this.#options.allowInsecure) {
+        return {
+          kind: 'unavailable',
+          reasons: [missing, 'the insecure privileged fallback is off (allowInsecure: false)'],
+        };
+      }
+      return { kind: 'insecure', privilege: await detectPrivilegeMode(engine) };
+    })();
+    this.#mode.catch(() => {
+      this.#mode = undefined;
+    });
+    return this.#mode;
+  }
+
+  async probe(): Promise<ProbeResult> {
+    let engine: Engine;
+    try {
+      engine = await this.#engine();
+    } catch (error) {
+      return {
+        runtime: this.name,
+        available: false,
+        reasons: [(error as Error).message],
+        dockerAccess: [],
+        insecure: false,
+        facts: {},
+      };
+    }
+    const [mode, facts] = await Promise.all([this.#resolveMode(), describeEngine(engine)]);
+    if (mode.kind === 'sysbox') {
+      return {
+        runtime: this.name,
+        available: true,
+        reasons: [
+          `the engine lists the "${this.#ociRuntime}" runtime; sandboxes are unprivileged system containers`,
+        ],
+        dockerAccess: ['isolated'],
+        insecure: false,
+        facts: {
+          ...facts,
+          sysboxPath: mode.detection.path ?? '',
+          sysboxVersion: mode.detection.version ?? 'unknown',
+        },
+      };
+    }
+    if (mode.kind === 'unavailable') {
+      return {
+        runtime: this.name,
+        available: false,
+        reasons: mode.reasons,
+        dockerAccess: [],
+        insecure: false,
+        facts,
+      };
+    }
+    return {
+      runtime: this.name,
+      available: true,
+      reasons: [
+        `INSECURE FALLBACK: no "${this.#ociRuntime}" runtime on the engine, and allowInsecure is set`,
+        mode.privilege.kind === 'privileged'
+          ? 'sandboxes run with --privileged'
+          : `--privileged fails on this engine (it cannot grant ${mode.privilege.unavailable.join(', ')}); sandboxes get every other capability, unconfined seccomp/AppArmor and writable cgroups`,
+      ],
+      dockerAccess: ['isolated'],
+      insecure: true,
+      facts: { ...facts, privilegeMode: mode.privilege.kind },
+    };
+  }
+
+  validate(spec: SandboxSpec): SpecIssue[] {
+    return validateSysboxSpec(spec);
+  }
+
+  async create(spec: SandboxSpec, options: CreateOptions = {}): Promise<Sandbox> {
+    assertValidSpec(spec, this.validate(spec), this.name);
+    const engine = await this.#engine();
+    const mode = await this.#resolveMode();
+    if (mode.kind === 'unavailable')
+      throw new RuntimeUnavailableError(this.name, mode.reasons, { image: spec.image });
+    if (mode.kind === 'insecure' && !this.#warned) {
+      this.#warned = true;
+      (this.#options.onWarning ?? console.warn)(
+        `[sandkit] WARNING: Sysbox is not installed; the "${this.name}" runtime is using its INSECURE privileged fallback (allowInsecure: true). Jobs in these sandboxes can take over the host.`,
+      );
+    }
+    return createContainerSandbox({
+      engine,
+      session: this.#session,
+      runtime: this.name,
+      spec,
+      options,
+      blueprint: (sandboxId) => this.#blueprint(engine, mode, spec, sandboxId),
+    });
+  }
+
+  async #blueprint(
+    engine: Engine,
+    mode: Mode,
+    spec: SandboxSpec,
+    sandboxId: string,
+  ): Promise<ContainerBlueprint> {
+    const daemon = this.#options.innerDaemon ?? {};
+    const byLauncher = (daemon.startedBy ?? 'launcher') === 'launcher';
+    const hostDir =
+      engine.isLocal && byLauncher ? await createSandboxHostDir(this.#stateDir, sandboxId) : undefined;
+    const labels = sandboxLabels({ session: this.#session, sandboxId, runtime: this.name });
+    const rights =
+      mode.kind === 'insecure' ? privilegedHostConfig(mode.privilege) : { Runtime: this.#ociRuntime };
+    const remountCgroups = mode.kind === 'insecure' && mode.privilege.kind === 'explicit-capabilities';
+    const context = { runtime: this.name, sandboxId, image: spec.image };
+    let relay: ExecRelay | undefined;
+
+    return {
+      hostConfig: {
+        ...rights,
+        // The inner data root is a real file system, never the container's overlay rootfs (which would degrade to vfs).
+        Mounts: [labelledVolumeMount('/var/lib/docker', labels)],
+        ...(hostDir ? { Binds: [`${hostDir}:${SOCKET_DIR_IN_SANDBOX}`] } : {}),
+      },
+      ...(byLauncher
+        ? {
+            entrypoint: ['/bin/sh', LAUNCHER_PATH],
+            cmd: [...(spec.entrypoint ?? []), ...(spec.cmd ?? [])],
+            files: [{ path: LAUNCHER_PATH, content: launcherScript(daemon, remountCgroups), mode: 0o755 }],
+          }
+        : { init: false }),
+      afterStart: async (containerId, signal) => {
+        const containerContext = { ...context, containerId };
+        if (mode.kind === 'sysbox') await this.#verifyOciRuntime(engine, containerId, containerContext);
+        const readyTimeoutMs = daemon.readyTimeoutMs ?? 60_000;
+        const ready = AbortSignal.any([signal, AbortSignal.timeout(readyTimeoutMs)]);
+        const hostSocket = hostDir ? join(hostDir, 'docker.sock') : undefined;
+        let path: Awaited<ReturnType<typeof waitForInnerDaemon>>;
+        try {
+          path = await waitForInnerDaemon({
+            engine,
+            containerId,
+            hostClient: hostSocket ? unixSocketClient(hostSocket) : undefined,
+            signal: ready,
+            context: containerContext,
+          });
+        } catch (error) {
+          if (signal.aborted || !ready.aborted) throw error;
+          throw new StartFailedError(
+            `The inner Docker daemon did not answer /_ping within ${readyTimeoutMs} ms`,
+            {
+              ...containerContext,
+              logTail: await this.#innerDaemonLog(engine, containerId, spec),
+            },
+          );
+        }
+        let socketPath = hostSocket as string;
+        if (path === 'relay') {
+          relay = await startExecRelay(
+            engine,
+            containerId,
+            join(tmpdir(), 'sandkit-relay', sandboxId, 'docker.sock'),
+          );
+          socketPath = relay.socketPath;
+        }
+        return { dockerHost: `unix://${socketPath}`, client: unixSocketClient(socketPath) };
+      },
+      teardown: async () => {
+        await relay?.close();
+        if (hostDir) await removeSandboxHostDir(this.#stateDir, sandboxId);
+      },
+    };
+  }
+
+  async #verifyOciRuntime(
+    engine: Engine,
+    containerId: string,
+    context: Record<string, string>,
+  ): Promise<void> {
+    const info = await engine.docker.getContainer(containerId).inspect();
+    if (info.HostConfig.Runtime !== this.#ociRuntime) {
+      throw new StartFailedError(
+        `The engine ignored the requested OCI runtime: the sandbox runs under "${info.HostConfig.Runtime}", not "${this.#ociRuntime}"`,
+        { ...context, containerId },
+      );
+    }
+  }
+
+  /** The inner daemon's log: the container's own output, or its log file when the sandbox runs a command of its own. */
+  async #innerDaemonLog(engine: Engine, containerId: string, spec: SandboxSpec): Promise<string> {
+    const own = await logTail(engine, containerId);
+    if (!spec.cmd && !spec.entrypoint) return own;
+    const inner = await runExec(
+      ['tail', '-n', '40', INNER_DAEMON_LOG],
+      { reject: false, timeoutMs: 5_000 },
+      {
+        engine,
+        containerId,
+      },
+    ).catch(() => undefined);
+    return [own, inner?.stdout ? `${INNER_DAEMON_LOG}:\n${inner.stdout}` : ''].filter(Boolean).join('\n');
+  }
+
+  async sweep(filter: SweepFilter): Promise<SweepReport> {
+    const report = await sweepByLabel(await this.#engine(), { ...filter, runtime: this.name });
+    for (const sandboxId of report.sandboxes) {
+      await removeSandboxHostDir(this.#stateDir, sandboxId);
+      report.paths.push(join(this.#stateDir, sandboxId));
+    }
+    return report;
+  }
+}
+
+/** The system-container runtime: each sandbox runs its own Docker daemon, under Sysbox (or, opted in, insecurely). */
+export function sysbox(options: SysboxRuntimeOptions = {}): SysboxRuntime {
+  return new SysboxRuntime(options);
+}
