@@ -53,5 +53,5 @@ export function combineSignals(
 
 /** Waits `ms` milliseconds, or rejects with the signal's reason. */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return raceSignal(new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.()), signal);
+  return raceSignal(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);
 }
