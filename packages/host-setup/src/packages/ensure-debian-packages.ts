@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withFileLock } from '@sandkit/core';
 import { execa } from 'execa';
 
 /** Options of {@link ensureDebianPackages}. */
@@ -23,13 +26,14 @@ export async function ensureDebianPackages(
   needs: Record<string, string>,
   options: EnsureDebianPackagesOptions = {},
 ): Promise<void> {
-  const missing = [
+  const missingPackages = () => [
     ...new Set(
       Object.entries(needs)
         .filter(([file]) => !existsSync(file))
         .map(([, pkg]) => pkg),
     ),
   ];
+  const missing = missingPackages();
   if (missing.length === 0) return;
   if (!canInstallDebianPackages()) {
     throw new Error(
@@ -37,6 +41,14 @@ export async function ensureDebianPackages(
         `Install ${missing.length > 1 ? 'them' : 'it'} with your package manager, e.g. \`sudo apt-get install ${missing.join(' ')}\`.`,
     );
   }
+  // apt takes a global lock: concurrent callers (e.g. parallel image builds) wait their turn.
+  await withFileLock(join(tmpdir(), 'sandkit-locks', 'apt.lock'), async () => {
+    const stillMissing = missingPackages();
+    if (stillMissing.length > 0) await aptInstall(stillMissing, options);
+  });
+}
+
+async function aptInstall(missing: string[], options: EnsureDebianPackagesOptions): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const run = (args: string[]) =>
     execa('apt-get', args, { env, all: true, ...(options.signal ? { cancelSignal: options.signal } : {}) });
