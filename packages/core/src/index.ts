@@ -1,3 +1,6 @@
+export { hostPathsFromLabels, hostPathsLabel, removeHostPaths } from './cleanup/host-paths.js';
+export { isOwnerDead } from './cleanup/owner-liveness.js';
+export { startWatchdog, type Watchdog, type WatchdogConfig } from './cleanup/watchdog.js';
 export {
   ContainerSandbox,
   type ContainerSandboxInit,
@@ -29,12 +32,18 @@ export * from './errors/index.js';
 export { engineLabelFilters, matchesFilter, type SweepFilter } from './labels/label-filter.js';
 export {
   currentOwner,
+  formatOwner,
   LABEL,
+  processStartTime,
   RESERVED_LABEL_PREFIX,
   type Session,
   sandboxLabels,
 } from './labels/sandkit-labels.js';
 export { createSession, defaultSession } from './labels/session.js';
+export { ManagedSandbox } from './orchestrator/managed-sandbox.js';
+export { Sandkit, type SandkitCreateOptions, type SandkitOptions } from './orchestrator/sandkit.js';
+export type { SandkitEventName, SandkitEvents } from './orchestrator/sandkit-events.js';
+export { type Candidate, type RuntimeChoice, selectRuntime } from './orchestrator/select-runtime.js';
 export type * from './runtime/runtime.js';
 export type * from './sandbox/exec-types.js';
 export type * from './sandbox/sandbox.js';

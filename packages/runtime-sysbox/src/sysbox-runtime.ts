@@ -10,11 +10,13 @@ import {
   type Engine,
   type EngineSource,
   engineFromSource,
+  hostPathsLabel,
   labelledVolumeMount,
   logTail,
   type ProbeResult,
   type Runtime,
   RuntimeUnavailableError,
+  removeHostPaths,
   runExec,
   type Sandbox,
   type SandboxSpec,
@@ -29,7 +31,7 @@ import {
 } from '@sandkit/core';
 import { detectPrivilegeMode, type PrivilegeMode } from './fallback/detect-privilege-mode.js';
 import { privilegedHostConfig } from './fallback/privileged-host-config.js';
-import { createSandboxHostDir, removeSandboxHostDir } from './host/sandbox-host-dir.js';
+import { createSandboxHostDir } from './host/sandbox-host-dir.js';
 import { type ExecRelay, startExecRelay } from './inner-daemon/exec-relay.js';
 import {
   INNER_DAEMON_LOG,
@@ -218,7 +220,7 @@ export class SysboxRuntime implements Runtime {
       runtime: this.name,
       spec,
       options,
-      blueprint: (sandboxId) => this.#blueprint(engine, mode, spec, sandboxId),
+      blueprint: ({ sandboxId, session }) => this.#blueprint(engine, mode, spec, sandboxId, session),
     });
   }
 
@@ -227,12 +229,14 @@ export class SysboxRuntime implements Runtime {
     mode: Mode,
     spec: SandboxSpec,
     sandboxId: string,
+    session: Session,
   ): Promise<ContainerBlueprint> {
     const daemon = this.#options.innerDaemon ?? {};
     const byLauncher = (daemon.startedBy ?? 'launcher') === 'launcher';
     const hostDir =
       engine.isLocal && byLauncher ? await createSandboxHostDir(this.#stateDir, sandboxId) : undefined;
-    const labels = sandboxLabels({ session: this.#session, sandboxId, runtime: this.name });
+    const labels = sandboxLabels({ session, sandboxId, runtime: this.name });
+    const relayDir = join(tmpdir(), 'sandkit-relay', sandboxId);
     const rights =
       mode.kind === 'insecure' ? privilegedHostConfig(mode.privilege) : { Runtime: this.#ociRuntime };
     const remountCgroups = mode.kind === 'insecure' && mode.privilege.kind === 'explicit-capabilities';
@@ -240,6 +244,7 @@ export class SysboxRuntime implements Runtime {
     let relay: ExecRelay | undefined;
 
     return {
+      labels: hostPathsLabel(hostDir ? [hostDir, relayDir] : [relayDir]),
       hostConfig: {
         ...rights,
         // The inner data root is a real file system, never the container's overlay rootfs (which would degrade to vfs).
@@ -291,7 +296,7 @@ export class SysboxRuntime implements Runtime {
       },
       teardown: async () => {
         await relay?.close();
-        if (hostDir) await removeSandboxHostDir(this.#stateDir, sandboxId);
+        await removeHostPaths(hostDir ? [hostDir, relayDir] : [relayDir]);
       },
     };
   }
@@ -326,12 +331,7 @@ export class SysboxRuntime implements Runtime {
   }
 
   async sweep(filter: SweepFilter): Promise<SweepReport> {
-    const report = await sweepByLabel(await this.#engine(), { ...filter, runtime: this.name });
-    for (const sandboxId of report.sandboxes) {
-      await removeSandboxHostDir(this.#stateDir, sandboxId);
-      report.paths.push(join(this.#stateDir, sandboxId));
-    }
-    return report;
+    return sweepByLabel(await this.#engine(), { ...filter, runtime: this.name });
   }
 }
 

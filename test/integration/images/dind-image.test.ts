@@ -26,7 +26,7 @@ describe('the offline dind image', () => {
         readiness: { exec: ['docker', 'version'] },
       },
       options: { timeoutMs: 60_000 },
-      blueprint: async (sandboxId) => ({
+      blueprint: async ({ sandboxId }) => ({
         hostConfig: {
           ...privilegedHostConfig(mode),
           // The inner data root must not be the container's overlay rootfs.

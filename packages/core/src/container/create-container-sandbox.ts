@@ -10,6 +10,7 @@ import type { CreateOptions } from '../runtime/runtime.js';
 import type { SandboxFile, SandboxSpec } from '../spec/sandbox-spec.js';
 import { combineSignals, raceSignal } from '../util/abort.js';
 import { ContainerSandbox, type EngineAccess } from './container-sandbox.js';
+import { expiryHealthcheck } from './expiry-healthcheck.js';
 import { filesToTar } from './file-archive.js';
 import { joinSessionNetwork } from './session-network.js';
 import { waitUntilReady } from './wait-until-ready.js';
@@ -29,6 +30,8 @@ export interface ContainerBlueprint {
   entrypoint?: string[];
   /** Replaces the spec's cmd. */
   cmd?: string[];
+  /** Labels added to the container (e.g. the host paths that go with it). */
+  labels?: Record<string, string>;
   /** Files written before start, in addition to the spec's (e.g. a launcher script). */
   files?: SandboxFile[];
   /**
@@ -45,12 +48,17 @@ export interface ContainerBlueprint {
 /** Arguments of {@link createContainerSandbox}. */
 export interface CreateContainerSandboxArgs {
   engine: Engine;
+  /** The runtime's session; `options.session` overrides it. */
   session: Session;
   runtime: string;
   spec: SandboxSpec;
   options: CreateOptions;
   /** Builds the runtime's part of the container once the sandbox id is known. */
-  blueprint: (sandboxId: string, signal: AbortSignal) => Promise<ContainerBlueprint>;
+  blueprint: (context: {
+    sandboxId: string;
+    session: Session;
+    signal: AbortSignal;
+  }) => Promise<ContainerBlueprint>;
 }
 
 /**
@@ -61,7 +69,8 @@ export interface CreateContainerSandboxArgs {
  * object whose creation raced the abort is found) before it throws.
  */
 export async function createContainerSandbox(args: CreateContainerSandboxArgs): Promise<ContainerSandbox> {
-  const { engine, session, runtime, spec, options } = args;
+  const { engine, runtime, spec, options } = args;
+  const session = options.session ?? args.session;
   const id = uuidv7();
   const signal = combineSignals(
     options.signal,
@@ -83,12 +92,18 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     phase = 'creating the container';
     const network = await joinSessionNetwork(engine, session, runtime);
     teardowns.push(network.release);
-    const blueprint = await args.blueprint(id, signal);
+    const blueprint = await args.blueprint({ sandboxId: id, session, signal });
     if (blueprint.teardown) teardowns.push(blueprint.teardown);
     signal.throwIfAborted();
 
     const expiresAt = spec.ttlMs !== undefined ? Date.now() + spec.ttlMs : undefined;
-    const labels = sandboxLabels({ session, sandboxId: id, runtime, expiresAt, extra: spec.labels });
+    const labels = sandboxLabels({
+      session,
+      sandboxId: id,
+      runtime,
+      expiresAt,
+      extra: { ...spec.labels, ...blueprint.labels },
+    });
     const ports = (spec.ports ?? []).map((p) =>
       typeof p === 'number' ? `${p}/tcp` : `${p.container}/${p.protocol ?? 'tcp'}`,
     );
@@ -108,6 +123,9 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
       ...(spec.user ? { User: spec.user } : {}),
       ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
       ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])),
+      ...(expiresAt !== undefined && !(spec.readiness && 'healthcheck' in spec.readiness)
+        ? { Healthcheck: expiryHealthcheck(expiresAt, spec.ttlMs as number) }
+        : {}),
       HostConfig: {
         NetworkMode: network.name,
         PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: hostIp, HostPort: '' }]])),

@@ -1,11 +1,13 @@
+import { hostPathsFromLabels, removeHostPaths } from '../cleanup/host-paths.js';
 import { engineLabelFilters, matchesFilter, type SweepFilter } from '../labels/label-filter.js';
 import { LABEL } from '../labels/sandkit-labels.js';
 import type { SweepReport } from '../runtime/runtime.js';
 import type { Engine } from './engine.js';
 
 /**
- * Removes every container (killed, with its anonymous volumes), then network,
- * then volume that carries sandkit's labels and matches the filter. Objects
+ * Removes every container (killed, with its anonymous volumes, and the host
+ * paths its labels name), then network, then volume that carries sandkit's
+ * labels and matches the filter. Objects
  * already gone are ignored, so concurrent sweeps are safe.
  */
 export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise<SweepReport> {
@@ -20,6 +22,12 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
       .map(async (c) => {
         await ignoreMissing(engine.docker.getContainer(c.Id).remove({ force: true, v: true }));
         report.containers.push(c.Id);
+        // Host paths live on the engine's host: only a local engine's can be removed from here.
+        if (engine.isLocal) {
+          const paths = hostPathsFromLabels(c.Labels);
+          await removeHostPaths(paths);
+          report.paths.push(...paths);
+        }
         const sandbox = c.Labels[LABEL.sandbox];
         if (sandbox) sandboxes.add(sandbox);
       }),

@@ -1,3 +1,4 @@
+import { isOwnerDead } from '../cleanup/owner-liveness.js';
 import { LABEL } from './sandkit-labels.js';
 
 /** Which sandkit objects a sweep or listing selects. All given fields must match. */
@@ -10,6 +11,8 @@ export interface SweepFilter {
   runtime?: string;
   /** Only objects whose expiry is at or before this time (ms since epoch). Objects without expiry never match. */
   expiredAt?: number;
+  /** Only objects whose owning process, on this host, is gone (see `isOwnerDead`). */
+  orphaned?: boolean;
 }
 
 /** Engine-side label filters (`label=k=v`) for a sweep filter; expiry is checked client-side. */
@@ -31,5 +34,6 @@ export function matchesFilter(labels: Record<string, string> | undefined, filter
     const expiresAt = Number(labels[LABEL.expiresAt]);
     if (!Number.isFinite(expiresAt) || expiresAt > filter.expiredAt) return false;
   }
+  if (filter.orphaned && !isOwnerDead(labels[LABEL.owner])) return false;
   return true;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Every label sandkit sets starts with this; user labels may not. */
@@ -13,17 +14,19 @@ export const LABEL = {
   sandbox: 'dev.sandkit.sandbox',
   /** The runtime (backend) that created it. */
   runtime: 'dev.sandkit.runtime',
-  /** `host:pid` of the process that owns the session. */
+  /** `host:pid:start` of the process that owns the session. */
   owner: 'dev.sandkit.owner',
   /** Expiry as milliseconds since the epoch; absent when there is none. */
   expiresAt: 'dev.sandkit.expires-at',
+  /** JSON array of host paths (directories, sockets) that belong to the sandbox and go with it. */
+  hostPaths: 'dev.sandkit.host-paths',
 } as const;
 
 /** Identity of the set of sandboxes one owner creates; everything it creates is labelled with it. */
 export interface Session {
   /** uuid v7. */
   id: string;
-  /** `host:pid` of the owning process. */
+  /** `host:pid:start` of the owning process (see {@link currentOwner}). */
   owner: string;
 }
 
@@ -46,7 +49,25 @@ export function sandboxLabels(options: {
   };
 }
 
-/** `host:pid` of this process. */
+/**
+ * `host:pid:start` of this process, where `start` is the process's start time in
+ * clock ticks since boot (from /proc), so a reused pid is not mistaken for the owner.
+ */
 export function currentOwner(): string {
-  return `${hostname()}:${process.pid}`;
+  return formatOwner(hostname(), process.pid, processStartTime(process.pid));
+}
+
+export function formatOwner(host: string, pid: number, start: string | undefined): string {
+  return `${host}:${pid}:${start ?? ''}`;
+}
+
+/** Start time of a process in clock ticks since boot, or `undefined` when it is not running (or /proc is absent). */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22; the command name (field 2) may contain spaces, so count from its closing parenthesis.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 import type { SpecIssue } from '../errors/index.js';
 import type { SweepFilter } from '../labels/label-filter.js';
+import type { Session } from '../labels/sandkit-labels.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { DockerAccess, SandboxSpec } from '../spec/sandbox-spec.js';
 
@@ -28,6 +29,11 @@ export interface CreateOptions {
    * @default 300_000 (5 minutes)
    */
   timeoutMs?: number;
+  /**
+   * Session to label the sandbox with (an orchestrator passes its own).
+   * @default the runtime's session
+   */
+  session?: Session;
 }
 
 /** What a sweep removed. */

@@ -147,4 +147,10 @@ export interface SandboxSpec {
    * @default 'missing'
    */
   pull?: PullPolicy;
+  /**
+   * Whether the job's code is trusted. Untrusted jobs never get a runtime whose
+   * isolation is weaker than a container's (such as the privileged fallback).
+   * @default 'untrusted'
+   */
+  trust?: 'trusted' | 'untrusted';
 }

@@ -118,6 +118,9 @@ export function findSpecIssues(spec: SandboxSpec): SpecIssue[] {
     add('ttlMs', `expected a positive integer of milliseconds, got ${describe(spec.ttlMs)}`);
   }
   if (spec.readiness !== undefined) checkReadiness(spec.readiness, add);
+  if (spec.trust !== undefined && !['trusted', 'untrusted'].includes(spec.trust)) {
+    add('trust', `unknown value ${describe(spec.trust)}`, '"trusted", "untrusted"');
+  }
   return issues;
 }
 

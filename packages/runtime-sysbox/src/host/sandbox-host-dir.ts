@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -11,9 +11,4 @@ export async function createSandboxHostDir(stateDir: string, sandboxId: string):
   await mkdir(stateDir, { recursive: true, mode: 0o711 });
   await mkdir(dir, { mode: 0o700 });
   return dir;
-}
-
-/** Removes a sandbox's host directory and everything in it; a missing directory is fine. */
-export async function removeSandboxHostDir(stateDir: string, sandboxId: string): Promise<void> {
-  await rm(join(stateDir, sandboxId), { recursive: true, force: true });
 }

@@ -1,0 +1,91 @@
+import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type PQueue from 'p-queue';
+import type { BufferedExecOptions, ExecOptions, ExecProcess, ExecResult } from '../sandbox/exec-types.js';
+import type {
+  DestroyOptions,
+  Endpoint,
+  FileEntry,
+  FollowLogOptions,
+  LogLine,
+  LogOptions,
+  Sandbox,
+  SignalOptions,
+} from '../sandbox/sandbox.js';
+
+/**
+ * A sandbox handed out by `Sandkit`: the runtime's sandbox, with commands run
+ * through the orchestrator's exec queue and destruction reported back.
+ */
+export class ManagedSandbox implements Sandbox {
+  readonly #inner: Sandbox;
+  readonly #execQueue: PQueue;
+  readonly #onDestroy: (destroy: () => Promise<void>) => Promise<void>;
+  #destroyed: Promise<void> | undefined;
+
+  constructor(inner: Sandbox, execQueue: PQueue, onDestroy: (destroy: () => Promise<void>) => Promise<void>) {
+    this.#inner = inner;
+    this.#execQueue = execQueue;
+    this.#onDestroy = onDestroy;
+  }
+
+  get id(): string {
+    return this.#inner.id;
+  }
+  get runtime(): string {
+    return this.#inner.runtime;
+  }
+  get containerId(): string {
+    return this.#inner.containerId;
+  }
+  get image(): string {
+    return this.#inner.image;
+  }
+  get dockerHost(): string | undefined {
+    return this.#inner.dockerHost;
+  }
+
+  exec(command: readonly string[], options: BufferedExecOptions = {}): Promise<ExecResult> {
+    return this.#execQueue.add(() => this.#inner.exec(command, options));
+  }
+  execStream(command: readonly string[], options: ExecOptions = {}): Promise<ExecProcess> {
+    return this.#execQueue.add(() => this.#inner.execStream(command, options));
+  }
+  writeFiles(files: readonly FileEntry[], options?: SignalOptions): Promise<void> {
+    return this.#inner.writeFiles(files, options);
+  }
+  readFile(path: string, options?: SignalOptions): Promise<Buffer> {
+    return this.#inner.readFile(path, options);
+  }
+  copyDirectoryIn(hostDir: string, sandboxDir: string, options?: SignalOptions): Promise<void> {
+    return this.#inner.copyDirectoryIn(hostDir, sandboxDir, options);
+  }
+  copyDirectoryOut(sandboxDir: string, hostDir: string, options?: SignalOptions): Promise<void> {
+    return this.#inner.copyDirectoryOut(sandboxDir, hostDir, options);
+  }
+  putArchive(tar: Readable, sandboxDir: string, options?: SignalOptions): Promise<void> {
+    return this.#inner.putArchive(tar, sandboxDir, options);
+  }
+  getArchive(path: string, options?: SignalOptions): Promise<Readable> {
+    return this.#inner.getArchive(path, options);
+  }
+  logs(options?: LogOptions): Promise<{ stdout: string; stderr: string }> {
+    return this.#inner.logs(options);
+  }
+  followLogs(options?: FollowLogOptions): AsyncIterable<LogLine> {
+    return this.#inner.followLogs(options);
+  }
+  endpoint(port: number, protocol?: 'tcp' | 'udp'): Promise<Endpoint> {
+    return this.#inner.endpoint(port, protocol);
+  }
+  docker(): Dockerode {
+    return this.#inner.docker();
+  }
+  destroy(options?: DestroyOptions): Promise<void> {
+    this.#destroyed ??= this.#onDestroy(() => this.#inner.destroy(options));
+    return this.#destroyed;
+  }
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.destroy();
+  }
+}

@@ -1,0 +1,17 @@
+import type { SandkitError } from '../errors/index.js';
+
+/** Everything a caller can follow about jobs, with durations in milliseconds. */
+export interface SandkitEvents {
+  /** A create call entered the queue. */
+  queued: { jobId: string; image: string; priority: number };
+  /** A runtime was chosen and creation started (after `waitedMs` in the queue). */
+  creating: { jobId: string; runtime: string; image: string; waitedMs: number };
+  /** The sandbox is ready; `durationMs` counts from `queued`. */
+  ready: { jobId: string; sandboxId: string; runtime: string; durationMs: number; createMs: number };
+  /** Creation failed or was cancelled (queued jobs cancelled never touched the engine). */
+  failed: { jobId: string; runtime: string | undefined; error: SandkitError; durationMs: number };
+  /** A sandbox was destroyed; `lifetimeMs` counts from `ready`. */
+  destroyed: { sandboxId: string; runtime: string; lifetimeMs: number; destroyMs: number };
+}
+
+export type SandkitEventName = keyof SandkitEvents;

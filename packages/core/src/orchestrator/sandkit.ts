@@ -1,0 +1,314 @@
+import { EventEmitter } from 'node:events';
+import { cpus } from 'node:os';
+import PQueue from 'p-queue';
+import { v7 as uuidv7 } from 'uuid';
+import { startWatchdog, type Watchdog } from '../cleanup/watchdog.js';
+import type { Engine } from '../engine/engine.js';
+import { type EngineSource, engineFromSource } from '../engine/engine-source.js';
+import { sweepByLabel } from '../engine/sweep-by-label.js';
+import { CancelledError, RuntimeUnavailableError, SandkitError } from '../errors/index.js';
+import type { Session } from '../labels/sandkit-labels.js';
+import { createSession } from '../labels/session.js';
+import type { ProbeResult, Runtime, SweepReport } from '../runtime/runtime.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import type { SandboxSpec } from '../spec/sandbox-spec.js';
+import { assertValidSpec } from '../spec/validate-spec.js';
+import { ManagedSandbox } from './managed-sandbox.js';
+import type { SandkitEventName, SandkitEvents } from './sandkit-events.js';
+import { type RuntimeChoice, selectRuntime } from './select-runtime.js';
+
+/** Options of {@link Sandkit}. */
+export interface SandkitOptions {
+  /** The runtimes to choose from, in order of preference. */
+  runtimes: Runtime[];
+  /**
+   * Engine the watchdog and orphan sweeps use (the runtimes' engine).
+   * @default connect as the docker CLI would
+   */
+  engine?: EngineSource;
+  /**
+   * How many sandboxes may be created at once, over all runtimes. The engine
+   * degrades sharply under many parallel starts.
+   * @default max(2, number of CPUs)
+   */
+  concurrency?: number;
+  /**
+   * Per-runtime limits on concurrent creates, on top of `concurrency`.
+   * @default no per-runtime limit
+   */
+  runtimeConcurrency?: Record<string, number>;
+  /**
+   * How many commands may run at once in all sandboxes (exec is cheap; creation is not).
+   * @default 32
+   */
+  execConcurrency?: number;
+  /**
+   * Start a detached watchdog that removes this session's objects if this process dies.
+   * @default true
+   */
+  watchdog?: boolean;
+  /**
+   * On first use, remove expired objects and objects whose owning process on this host is gone.
+   * @default true
+   */
+  sweepOrphansOnStart?: boolean;
+  /**
+   * Session all sandboxes are labelled with.
+   * @default a new session
+   */
+  session?: Session;
+}
+
+/** Options of {@link Sandkit.create}. */
+export interface SandkitCreateOptions {
+  /** Cancels the job, queued (it then never touches the engine) or creating. */
+  signal?: AbortSignal;
+  /**
+   * Limit on creation (queue time excluded).
+   * @default 300_000
+   */
+  timeoutMs?: number;
+  /**
+   * Use this runtime, by name, instead of choosing.
+   * @default chosen per job
+   */
+  runtime?: string;
+  /**
+   * Higher runs earlier when jobs queue.
+   * @default 0
+   */
+  priority?: number;
+}
+
+/**
+ * The entry point: picks a runtime per job, limits how much runs at once,
+ * reports progress as events, and makes sure nothing outlives its owner.
+ *
+ * @example
+ * await using sk = new Sandkit({ runtimes: [sysbox(), socket()] });
+ * await using sb = await sk.create({ image: 'busybox', docker: 'none' });
+ */
+export class Sandkit implements AsyncDisposable {
+  /** Every object this instance creates carries this session's id. */
+  readonly session: Session;
+  readonly #runtimes: Runtime[];
+  readonly #options: SandkitOptions;
+  readonly #engine: () => Promise<Engine>;
+  readonly #events = new EventEmitter();
+  readonly #createQueue: PQueue;
+  readonly #runtimeQueues = new Map<string, PQueue>();
+  readonly #execQueue: PQueue;
+  readonly #live = new Set<ManagedSandbox>();
+  #probes: Promise<ProbeResult[]> | undefined;
+  #started: Promise<void> | undefined;
+  #watchdog: Watchdog | undefined;
+  #closed = false;
+
+  constructor(options: SandkitOptions) {
+    if (options.runtimes.length === 0) throw new SandkitError('Sandkit needs at least one runtime');
+    const names = options.runtimes.map((r) => r.name);
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate) throw new SandkitError(`Runtime "${duplicate}" is configured twice`);
+    this.#options = options;
+    this.#runtimes = [...options.runtimes];
+    this.session = options.session ?? createSession();
+    this.#engine = engineFromSource(options.engine);
+    this.#createQueue = new PQueue({ concurrency: options.concurrency ?? Math.max(2, cpus().length) });
+    this.#execQueue = new PQueue({ concurrency: options.execConcurrency ?? 32 });
+    for (const [name, limit] of Object.entries(options.runtimeConcurrency ?? {})) {
+      this.#runtimeQueues.set(name, new PQueue({ concurrency: limit }));
+    }
+  }
+
+  /** Subscribes to progress events. Returns a function that unsubscribes. */
+  on<E extends SandkitEventName>(event: E, listener: (payload: SandkitEvents[E]) => void): () => void {
+    this.#events.on(event, listener);
+    return () => this.#events.off(event, listener);
+  }
+
+  #emit<E extends SandkitEventName>(event: E, payload: SandkitEvents[E]): void {
+    this.#events.emit(event, payload);
+  }
+
+  /** What each configured runtime found on the engine (probed once, then cached). */
+  probe(options: { refresh?: boolean } = {}): Promise<ProbeResult[]> {
+    if (options.refresh) this.#probes = undefined;
+    this.#probes ??= Promise.all(this.#runtimes.map((r) => r.probe()));
+    this.#probes.catch(() => {
+      this.#probes = undefined;
+    });
+    return this.#probes;
+  }
+
+  /** Which runtime a spec would get, and why each other runtime would not. Creates nothing. */
+  async explain(
+    spec: SandboxSpec,
+    options: Pick<SandkitCreateOptions, 'runtime'> = {},
+  ): Promise<RuntimeChoice> {
+    const probes = await this.probe();
+    return selectRuntime(
+      spec,
+      this.#runtimes.map((runtime, i) => ({ runtime, probe: probes[i] as ProbeResult })),
+      options.runtime,
+    );
+  }
+
+  /** Creates a sandbox on the runtime chosen for the spec, once the queue lets it. */
+  async create(spec: SandboxSpec, options: SandkitCreateOptions = {}): Promise<Sandbox> {
+    if (this.#closed) throw new SandkitError('This Sandkit is closed');
+    assertValidSpec(spec);
+    const jobId = uuidv7();
+    const queuedAt = Date.now();
+    const priority = options.priority ?? 0;
+    let runtimeName: string | undefined;
+    const fail = (error: unknown): never => {
+      const failure = SandkitError.is(error)
+        ? error
+        : options.signal?.aborted
+          ? new CancelledError('create', options.signal.reason, { image: spec.image })
+          : new SandkitError(
+              'Creating the sandbox failed',
+              { image: spec.image, cause: error },
+              String(error),
+            );
+      this.#emit('failed', {
+        jobId,
+        runtime: runtimeName,
+        error: failure,
+        durationMs: Date.now() - queuedAt,
+      });
+      throw failure;
+    };
+    try {
+      options.signal?.throwIfAborted();
+      await this.#start();
+      const choice = await this.explain(spec, options.runtime ? { runtime: options.runtime } : {});
+      if (!choice.chosen) {
+        throw new RuntimeUnavailableError(
+          options.runtime ?? '(any)',
+          choice.rejected.map((r) => `${r.runtime}: ${r.reasons.join('; ')}`),
+          { image: spec.image },
+        );
+      }
+      const chosen = choice.chosen;
+      runtimeName = chosen;
+      const runtime = this.#runtimes.find((r) => r.name === chosen) as Runtime;
+      this.#emit('queued', { jobId, image: spec.image, priority });
+      const inner = await this.#schedule(chosen, priority, options.signal, async () => {
+        const startedAt = Date.now();
+        this.#emit('creating', { jobId, runtime: chosen, image: spec.image, waitedMs: startedAt - queuedAt });
+        const sandbox = await runtime.create(spec, {
+          session: this.session,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        });
+        return { sandbox, createMs: Date.now() - startedAt };
+      });
+      const readyAt = Date.now();
+      const managed: ManagedSandbox = new ManagedSandbox(inner.sandbox, this.#execQueue, async (destroy) => {
+        const destroyStart = Date.now();
+        try {
+          await destroy();
+        } finally {
+          this.#live.delete(managed);
+          this.#emit('destroyed', {
+            sandboxId: managed.id,
+            runtime: chosen,
+            lifetimeMs: destroyStart - readyAt,
+            destroyMs: Date.now() - destroyStart,
+          });
+        }
+      });
+      this.#live.add(managed);
+      this.#emit('ready', {
+        jobId,
+        sandboxId: managed.id,
+        runtime: chosen,
+        durationMs: readyAt - queuedAt,
+        createMs: inner.createMs,
+      });
+      return managed;
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  /** Runs a create task under the global and the runtime's limit; an abort while queued never starts it. */
+  #schedule<T>(
+    runtime: string,
+    priority: number,
+    signal: AbortSignal | undefined,
+    task: () => Promise<T>,
+  ): Promise<T> {
+    // The signal is not handed to p-queue: it would reject a *running* task's promise
+    // and lose a sandbox that finished creating. A queued task that was aborted throws
+    // as soon as it is dequeued, before touching the engine; its caller is told at once.
+    let started = false;
+    const guarded = async () => {
+      signal?.throwIfAborted();
+      started = true;
+      return task();
+    };
+    const global = () => this.#createQueue.add(guarded, { priority }) as Promise<T>;
+    const perRuntime = this.#runtimeQueues.get(runtime);
+    const queued = perRuntime ? (perRuntime.add(global, { priority }) as Promise<T>) : global();
+    if (!signal) return queued;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        if (!started) reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      queued.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /** Once: the watchdog, and the sweep of what dead owners and expiries left behind. */
+  #start(): Promise<void> {
+    this.#started ??= (async () => {
+      const engine = await this.#engine();
+      if (this.#options.sweepOrphansOnStart !== false) await this.gc();
+      if (this.#options.watchdog !== false) this.#watchdog = startWatchdog(this.session, engine.address);
+    })();
+    this.#started.catch(() => {
+      this.#started = undefined;
+    });
+    return this.#started;
+  }
+
+  /** Removes expired objects, and objects whose owning process on this host is gone. */
+  async gc(): Promise<SweepReport> {
+    const engine = await this.#engine();
+    const [expired, orphaned] = await Promise.all([
+      sweepByLabel(engine, { expiredAt: Date.now() }),
+      sweepByLabel(engine, { orphaned: true }),
+    ]);
+    return {
+      sandboxes: [...expired.sandboxes, ...orphaned.sandboxes],
+      containers: [...expired.containers, ...orphaned.containers],
+      networks: [...expired.networks, ...orphaned.networks],
+      volumes: [...expired.volumes, ...orphaned.volumes],
+      paths: [...expired.paths, ...orphaned.paths],
+    };
+  }
+
+  /** The sandboxes this instance created that are not destroyed yet. */
+  get sandboxes(): readonly Sandbox[] {
+    return [...this.#live];
+  }
+
+  /** Destroys every live sandbox, removes what is left of the session, and stops the watchdog. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#createQueue.clear();
+    await Promise.allSettled([...this.#live].map((s) => s.destroy()));
+    if (this.#started) {
+      await sweepByLabel(await this.#engine(), { session: this.session.id }).catch(() => {});
+    }
+    this.#watchdog?.stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,234 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  CancelledError,
+  createSession,
+  type Runtime,
+  RuntimeUnavailableError,
+  Sandkit,
+  type SandkitEvents,
+} from '@sandkit/core';
+import { socket } from '@sandkit/runtime-socket';
+import { sysbox } from '@sandkit/runtime-sysbox';
+import { describe, expect, inject, it } from 'vitest';
+import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
+
+const images = inject('images');
+const plain = { image: images.busybox, pull: 'never' as const };
+
+function newSandkit(options: Partial<ConstructorParameters<typeof Sandkit>[0]> = {}) {
+  return new Sandkit({
+    runtimes: [sysbox({ allowInsecure: true, onWarning: () => {} }), socket()],
+    ...options,
+  });
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return Date.now() - started;
+}
+
+describe('Sandkit: choosing a runtime per job', () => {
+  it('gives each job the runtime its docker access needs, and explains the choice', async () => {
+    await using sk = newSandkit();
+    const explained = await sk.explain({ ...plain, docker: 'none' });
+    expect(explained.chosen).toBe('socket');
+    expect(explained.rejected[0]?.runtime).toBe('sysbox');
+
+    await using sb = await sk.create(plain);
+    expect(sb.runtime).toBe('socket');
+    await using inner = await sk.create({
+      image: images.dind,
+      pull: 'never',
+      docker: 'isolated',
+      trust: 'trusted',
+    });
+    expect(inner.runtime).toBe('sysbox');
+    expect((await inner.exec(['docker', 'info', '--format', '{{.Driver}}'])).stdout.trim()).toBe('overlay2');
+  });
+
+  it('refuses an untrusted job the insecure fallback, saying why, before creating anything', async () => {
+    const hasSysbox = (await sysbox().probe()).available;
+    await using sk = newSandkit();
+    const attempt = sk.create({ image: images.dind, pull: 'never', docker: 'isolated' });
+    if (hasSysbox) {
+      await (await attempt).destroy();
+      return;
+    }
+    const error = await attempt.catch((e: unknown) => e);
+    expect(RuntimeUnavailableError.is(error)).toBe(true);
+    expect((error as Error).message).toContain('only jobs with trust: "trusted" may use it');
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+  });
+});
+
+describe('Sandkit: queueing', () => {
+  it('never runs more creates at once than its limit, under 20 concurrent calls', async () => {
+    // Count the runtime's creates actually in flight: a real runtime, observed.
+    const inner = socket();
+    let inFlight = 0;
+    let peak = 0;
+    const counted: Runtime = {
+      name: inner.name,
+      probe: () => inner.probe(),
+      validate: (spec) => inner.validate(spec),
+      sweep: (filter) => inner.sweep(filter),
+      create: async (spec, options) => {
+        peak = Math.max(peak, ++inFlight);
+        try {
+          return await inner.create(spec, options);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    await using sk = new Sandkit({ runtimes: [counted], concurrency: 3 });
+    const sandboxes = await Promise.all(Array.from({ length: 20 }, () => sk.create(plain)));
+    expect(peak).toBe(3);
+    expect(new Set(sandboxes.map((s) => s.id)).size).toBe(20);
+    await sk.close();
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+  });
+
+  it('cancels a queued job without it ever touching the engine', async () => {
+    await using sk = newSandkit({ concurrency: 1 });
+    const seen: Array<[keyof SandkitEvents, string]> = [];
+    for (const event of ['queued', 'creating', 'ready', 'failed'] as const) {
+      sk.on(event, (payload) => seen.push([event, payload.jobId]));
+    }
+    const slow = sk.create({ ...plain, readiness: { exec: ['sh', '-c', 'sleep 1'] } });
+    await waitUntil(async () => seen.some(([event]) => event === 'creating'), 10_000);
+    const controller = new AbortController();
+    const queued = sk.create(plain, { signal: controller.signal });
+    await waitUntil(async () => seen.filter(([event]) => event === 'queued').length === 2, 10_000);
+    controller.abort();
+    const error = await queued.catch((e: unknown) => e);
+    expect(CancelledError.is(error)).toBe(true);
+    const first = await slow;
+    const slowJob = seen[0]?.[1];
+    expect(seen.filter(([, job]) => job !== slowJob).map(([event]) => event)).toEqual(['queued', 'failed']);
+    const { containers } = await leftovers({ session: sk.session.id });
+    expect(containers).toHaveLength(1);
+    await first.destroy();
+  });
+
+  it('cancels a job while it is being created, leaving nothing behind', async () => {
+    await using sk = newSandkit();
+    const controller = new AbortController();
+    sk.on('creating', () => setTimeout(() => controller.abort(), 150));
+    const error = await sk
+      .create({ ...plain, readiness: { exec: ['sh', '-c', 'sleep 5'] } }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(CancelledError.is(error)).toBe(true);
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+  });
+
+  it('reports progress events with durations', async () => {
+    await using sk = newSandkit();
+    const events: Array<[string, Record<string, unknown>]> = [];
+    for (const name of ['queued', 'creating', 'ready', 'destroyed'] as const) {
+      sk.on(name, (payload) => events.push([name, payload as unknown as Record<string, unknown>]));
+    }
+    const sb = await sk.create(plain);
+    await sb.destroy();
+    expect(events.map(([name]) => name)).toEqual(['queued', 'creating', 'ready', 'destroyed']);
+    const ready = events[2]?.[1] as unknown as SandkitEvents['ready'];
+    expect(ready.sandboxId).toBe(sb.id);
+    expect(ready.durationMs).toBeGreaterThanOrEqual(ready.createMs);
+    expect(sk.sandboxes).toHaveLength(0);
+  });
+
+  it('close() destroys every sandbox it still holds', async () => {
+    const sk = newSandkit();
+    await sk.create(plain);
+    await sk.create(plain);
+    expect(sk.sandboxes).toHaveLength(2);
+    await sk.close();
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+  });
+});
+
+describe('Sandkit: nothing outlives its owner', () => {
+  async function startOrphan(stateDir: string, watchdog: boolean) {
+    const child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, '../../support/orphan-child.mjs'),
+        images.busybox,
+        images.dind,
+        stateDir,
+        watchdog ? 'watchdog' : 'no-watchdog',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [line] = await Promise.race([
+      (async () => {
+        for await (const l of createInterface({ input: child.stdout })) return [l];
+        return [''];
+      })(),
+      new Promise<string[]>((_, reject) =>
+        setTimeout(() => reject(new Error('child did not report')), 60_000),
+      ),
+    ]);
+    return { child, ...(JSON.parse(line as string) as { session: string; sandboxes: string[] }) };
+  }
+
+  it('sweeps the session from the engine and the host within seconds of a SIGKILL of its owner', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'sandkit-state-'));
+    const { child, session } = await startOrphan(stateDir, true);
+    expect((await leftovers({ session })).containers).toHaveLength(2);
+    expect(await readdir(stateDir)).toHaveLength(1);
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const sweptMs = await waitUntil(
+      async () =>
+        JSON.stringify(await leftovers({ session })) === JSON.stringify(NOTHING_LEFT) &&
+        (await readdir(stateDir)).length === 0,
+      20_000,
+    );
+    console.log(
+      `[orchestrator] session swept ${sweptMs} ms after SIGKILL (${Date.now() - killedAt} ms wall)`,
+    );
+    expect(sweptMs).toBeLessThan(20_000);
+  });
+
+  it('a new Sandkit removes what a dead owner without a watchdog left behind', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'sandkit-state-'));
+    const { child, session } = await startOrphan(stateDir, false);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await leftovers({ session })).containers).toHaveLength(2);
+    await using sk = newSandkit();
+    const report = await sk.gc();
+    expect(report.containers.length).toBeGreaterThanOrEqual(2);
+    expect(await leftovers({ session })).toEqual(NOTHING_LEFT);
+    expect(await readdir(stateDir)).toEqual([]);
+  });
+
+  it('the engine itself stops a sandbox whose ttl passed, with no sandkit process involved; gc then removes it', async () => {
+    const session = createSession();
+    const sb = await socket({ session }).create({ ...plain, ttlMs: 2_000 });
+    const { docker } = await testEngine();
+    const stoppedMs = await waitUntil(
+      async () => !(await docker.getContainer(sb.containerId).inspect()).State.Running,
+      20_000,
+    );
+    console.log(
+      `[orchestrator] ttl 2000 ms: the engine stopped the sandbox ${stoppedMs} ms after it was ready`,
+    );
+    await using sk = newSandkit();
+    const report = await sk.gc();
+    expect(report.containers).toContain(sb.containerId);
+    // The session's network goes with the session's last sandbox.
+    await sb.destroy();
+    expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+  });
+});

@@ -1,0 +1,42 @@
+import { hostname } from 'node:os';
+import {
+  currentOwner,
+  formatOwner,
+  hostPathsFromLabels,
+  hostPathsLabel,
+  isOwnerDead,
+  processStartTime,
+} from '@sandkit/core';
+import { describe, expect, it } from 'vitest';
+
+describe('owners', () => {
+  it('name this host, this pid and its start time', () => {
+    expect(currentOwner()).toBe(`${hostname()}:${process.pid}:${processStartTime(process.pid)}`);
+  });
+
+  it('are alive while their process runs, and dead once it is gone or its pid was reused', () => {
+    expect(isOwnerDead(currentOwner())).toBe(false);
+    expect(isOwnerDead(formatOwner(hostname(), 2 ** 22 + 7, '1'))).toBe(true);
+    expect(isOwnerDead(formatOwner(hostname(), process.pid, '1'))).toBe(true);
+  });
+
+  it('on another host, or unreadable, are never declared dead', () => {
+    expect(isOwnerDead('elsewhere:1:1')).toBe(false);
+    expect(isOwnerDead('garbage')).toBe(false);
+    expect(isOwnerDead(undefined)).toBe(false);
+  });
+});
+
+describe('host paths in labels', () => {
+  it("round-trip, keeping only absolute paths that are sandkit's", () => {
+    const labels = hostPathsLabel(['/run/sandkit/abc', '/tmp/sandkit-relay/abc']);
+    expect(hostPathsFromLabels(labels)).toEqual(['/run/sandkit/abc', '/tmp/sandkit-relay/abc']);
+    expect(
+      hostPathsFromLabels({
+        'dev.sandkit.host-paths': JSON.stringify(['/', '/etc', 'relative/sandkit', '/run/sandkit/../../etc']),
+      }),
+    ).toEqual([]);
+    expect(hostPathsFromLabels({ 'dev.sandkit.host-paths': 'not json' })).toEqual([]);
+    expect(hostPathsLabel([])).toEqual({});
+  });
+});
