@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,8 +170,10 @@ for (const target of CONTRACT_TARGETS) {
           ]);
           const chunks: string[] = [];
           proc.stdout.on('data', (c: Buffer) => chunks.push(c.toString()));
+          const firstReply = once(proc.stdout, 'data');
           proc.stdin.write('a\n');
-          await new Promise((r) => setTimeout(r, 200));
+          await firstReply;
+          // The reply came while stdin is still open: the command is interactive, not buffered to the end.
           expect(chunks.join('')).toBe('got a\n');
           proc.stdin.end('b\n');
           await expect(proc.exited).resolves.toMatchObject({ exitCode: 7 });
