@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   assertValidSpec,
+  CancelledError,
   type ContainerBlueprint,
   type CreateOptions,
   createContainerSandbox,
@@ -20,6 +21,7 @@ import {
   runExec,
   type Sandbox,
   type SandboxSpec,
+  SeedFailedError,
   type Session,
   type SpecIssue,
   StartFailedError,
@@ -42,6 +44,10 @@ import {
 import { launcherScript } from './inner-daemon/launcher-script.js';
 import { waitForInnerDaemon } from './inner-daemon/wait-for-inner-daemon.js';
 import { detectSysbox, type SysboxDetection } from './probe/detect-sysbox.js';
+import { cloneDirectory } from './seed/clone-directory.js';
+import { loadSeedImages } from './seed/load-seed-images.js';
+import { planSeed, type SeedPlan } from './seed/plan-seed.js';
+import { DEFAULT_SEED_STORE, storePaths } from './seed/seed-store.js';
 import { validateSysboxSpec } from './validate-sysbox-spec.js';
 
 /** Options of {@link sysbox}. */
@@ -74,6 +80,12 @@ export interface SysboxRuntimeOptions {
    * @default '/run/sandkit'
    */
   stateDir?: string;
+  /**
+   * Directory of the seed store (golden data roots, clones, image archives).
+   * Put it on btrfs or reflink-capable XFS for copy-on-write clones (see `createLoopStore`).
+   * @default '/var/lib/sandkit/seed'
+   */
+  seedStore?: string;
   /**
    * How the inner daemon is started and networked.
    * @default see {@link InnerDaemonOptions}
@@ -116,6 +128,10 @@ export class SysboxRuntime implements Runtime {
 
   get #ociRuntime(): string {
     return this.#options.ociRuntime ?? 'sysbox-runc';
+  }
+
+  get #seedStore(): string {
+    return this.#options.seedStore ?? DEFAULT_SEED_STORE;
   }
 
   get #stateDir(): string {
@@ -214,13 +230,72 @@ export class SysboxRuntime implements Runtime {
         `[sandkit] WARNING: Sysbox is not installed; the "${this.name}" runtime is using its INSECURE privileged fallback (allowInsecure: true). Jobs in these sandboxes can take over the host.`,
       );
     }
+    const seed = spec.seed
+      ? await this.#planSeed(engine, mode, spec, options).catch((error: unknown) => {
+          if (options.signal?.aborted)
+            throw new CancelledError('create', options.signal.reason, {
+              runtime: this.name,
+              image: spec.image,
+              phase: 'seeding',
+            });
+          throw error;
+        })
+      : undefined;
+    return this.#createSandbox(engine, mode, spec, options, { seed });
+  }
+
+  #createSandbox(
+    engine: Engine,
+    mode: Mode,
+    spec: SandboxSpec,
+    options: CreateOptions,
+    data: { seed?: SeedPlan | undefined; dataRoot?: string },
+  ): Promise<Sandbox> {
     return createContainerSandbox({
       engine,
       session: this.#session,
       runtime: this.name,
       spec,
       options,
-      blueprint: ({ sandboxId, session }) => this.#blueprint(engine, mode, spec, sandboxId, session),
+      blueprint: ({ sandboxId, session, signal }) =>
+        this.#blueprint(engine, mode, spec, { sandboxId, session, signal, ...data }),
+    });
+  }
+
+  /** Resolves the seed strategy and, for clones, makes sure the golden exists (built by a builder sandbox). */
+  #planSeed(engine: Engine, mode: Mode, spec: SandboxSpec, options: CreateOptions): Promise<SeedPlan> {
+    const daemon = this.#options.innerDaemon ?? {};
+    return planSeed({
+      engine,
+      seed: spec.seed as NonNullable<SandboxSpec['seed']>,
+      storeRoot: this.#seedStore,
+      sandboxImage: spec.image,
+      storageDriver: daemon.storageDriver ?? 'overlay2',
+      userNamespace: mode.kind === 'sysbox',
+      ...(options.signal ? { signal: options.signal } : {}),
+      buildGolden: async (dataRoot, images) => {
+        const builderSpec: SandboxSpec = { image: spec.image, pull: 'never', docker: 'isolated' };
+        const builder = await this.#createSandbox(
+          engine,
+          mode,
+          builderSpec,
+          { ...options, timeoutMs: options.timeoutMs ?? 600_000 },
+          { dataRoot },
+        );
+        try {
+          await loadSeedImages({
+            host: engine,
+            inner: builder.docker(),
+            images,
+            archives: `${this.#seedStore}/archives`,
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
+          // A clean shutdown flushes the daemon's metadata before the data root is published.
+          await engine.docker.getContainer(builder.containerId).stop({ t: 30 });
+        } finally {
+          await builder.destroy();
+        }
+      },
     });
   }
 
@@ -228,15 +303,31 @@ export class SysboxRuntime implements Runtime {
     engine: Engine,
     mode: Mode,
     spec: SandboxSpec,
-    sandboxId: string,
-    session: Session,
+    target: {
+      sandboxId: string;
+      session: Session;
+      signal: AbortSignal;
+      seed?: SeedPlan | undefined;
+      dataRoot?: string;
+    },
   ): Promise<ContainerBlueprint> {
+    const { sandboxId, session, seed } = target;
     const daemon = this.#options.innerDaemon ?? {};
     const byLauncher = (daemon.startedBy ?? 'launcher') === 'launcher';
     const hostDir =
       engine.isLocal && byLauncher ? await createSandboxHostDir(this.#stateDir, sandboxId) : undefined;
     const labels = sandboxLabels({ session, sandboxId, runtime: this.name });
     const relayDir = join(tmpdir(), 'sandkit-relay', sandboxId);
+    let dataRoot = target.dataRoot;
+    if (seed?.strategy === 'clone') {
+      dataRoot = join(storePaths(seed.store.root).clones, sandboxId);
+      await cloneDirectory(seed.store.cloneMethod, seed.golden, dataRoot, target.signal);
+    }
+    const hostPaths = [
+      ...(hostDir ? [hostDir] : []),
+      relayDir,
+      ...(seed?.strategy === 'clone' && dataRoot ? [dataRoot] : []),
+    ];
     const rights =
       mode.kind === 'insecure' ? privilegedHostConfig(mode.privilege) : { Runtime: this.#ociRuntime };
     const remountCgroups = mode.kind === 'insecure' && mode.privilege.kind === 'explicit-capabilities';
@@ -244,12 +335,16 @@ export class SysboxRuntime implements Runtime {
     let relay: ExecRelay | undefined;
 
     return {
-      labels: hostPathsLabel(hostDir ? [hostDir, relayDir] : [relayDir]),
+      labels: hostPathsLabel(hostPaths),
       hostConfig: {
         ...rights,
-        // The inner data root is a real file system, never the container's overlay rootfs (which would degrade to vfs).
-        Mounts: [labelledVolumeMount('/var/lib/docker', labels)],
-        ...(hostDir ? { Binds: [`${hostDir}:${SOCKET_DIR_IN_SANDBOX}`] } : {}),
+        // The inner data root is a real file system, never the container's overlay rootfs (which would
+        // degrade to vfs): a labelled volume, or a host directory (a seed clone, a golden being built).
+        ...(dataRoot ? {} : { Mounts: [labelledVolumeMount('/var/lib/docker', labels)] }),
+        Binds: [
+          ...(hostDir ? [`${hostDir}:${SOCKET_DIR_IN_SANDBOX}`] : []),
+          ...(dataRoot ? [`${dataRoot}:/var/lib/docker`] : []),
+        ],
       },
       ...(byLauncher
         ? {
@@ -292,11 +387,32 @@ export class SysboxRuntime implements Runtime {
           );
           socketPath = relay.socketPath;
         }
-        return { dockerHost: `unix://${socketPath}`, client: unixSocketClient(socketPath) };
+        const client = unixSocketClient(socketPath);
+        if (seed?.strategy === 'load') {
+          try {
+            await loadSeedImages({
+              host: engine,
+              inner: client,
+              images: seed.images,
+              archives: seed.archives,
+              signal,
+            });
+          } catch (error) {
+            signal.throwIfAborted();
+            throw SeedFailedError.is(error)
+              ? error
+              : new SeedFailedError(
+                  'Loading the seed images into the inner daemon failed',
+                  { ...containerContext, cause: error },
+                  String((error as Error).message),
+                );
+          }
+        }
+        return { dockerHost: `unix://${socketPath}`, client };
       },
       teardown: async () => {
         await relay?.close();
-        await removeHostPaths(hostDir ? [hostDir, relayDir] : [relayDir]);
+        await removeHostPaths(hostPaths);
       },
     };
   }

@@ -23,11 +23,5 @@ export function validateSysboxSpec(spec: SandboxSpec): SpecIssue[] {
       });
     }
   }
-  if (spec.seed !== undefined) {
-    issues.push({
-      path: 'seed',
-      problem: 'seeding inner daemons is not available in this version of the sysbox runtime',
-    });
-  }
   return issues;
 }

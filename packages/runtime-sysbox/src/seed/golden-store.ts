@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { withFileLock } from '@sandkit/core';
+import { execa } from 'execa';
+import { createCloneableDirectory } from './clone-directory.js';
+import { type SeedStoreInfo, storePaths } from './seed-store.js';
+
+/** Marker file at the root of every golden (and so of every clone) naming its key. */
+export const GOLDEN_MARKER = '.sandkit-golden';
+
+/** Files that identify one daemon and must not be shared by clones: removed from a golden before it is published. */
+const DAEMON_IDENTITY_FILES = ['engine-id', 'network/files/local-kv.db'];
+
+/**
+ * Returns the golden data root for `key`, building it first if needed: in a
+ * private directory, under a cross-process lock, published by an atomic
+ * rename only once complete. Concurrent callers (other processes included)
+ * build it once; an aborted or failed build leaves no partial golden.
+ * @param build fills a data root directory (an inner daemon loads the images and stops cleanly)
+ */
+export async function ensureGolden(
+  store: SeedStoreInfo,
+  key: string,
+  build: (dataRoot: string) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<{ path: string; built: boolean }> {
+  const paths = storePaths(store.root);
+  const golden = join(paths.goldens, key);
+  await touchUse(store, key);
+  if (existsSync(golden)) return { path: golden, built: false };
+  return withFileLock(join(paths.locks, `${key}.lock`), async () => {
+    if (existsSync(golden)) return { path: golden, built: false };
+    signal?.throwIfAborted();
+    const building = join(paths.building, `${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await createCloneableDirectory(store.cloneMethod, building);
+    try {
+      await build(building);
+      signal?.throwIfAborted();
+      for (const file of DAEMON_IDENTITY_FILES) await rm(join(building, file), { force: true });
+      await writeFile(join(building, GOLDEN_MARKER), key);
+      await rename(building, golden);
+      return { path: golden, built: true };
+    } catch (error) {
+      await removeTree(store, building);
+      throw error;
+    }
+  });
+}
+
+/** Records that a golden is being used now (GC spares recently used goldens). */
+async function touchUse(store: SeedStoreInfo, key: string): Promise<void> {
+  const marker = join(storePaths(store.root).locks, `${key}.used`);
+  const now = new Date();
+  await utimes(marker, now, now).catch(() => writeFile(marker, ''));
+}
+
+/** Removes a golden or clone directory (a subvolume on btrfs). */
+export async function removeTree(store: SeedStoreInfo, path: string): Promise<void> {
+  if (store.cloneMethod === 'btrfs-snapshot' && existsSync(path)) {
+    const { exitCode } = await execa('btrfs', ['subvolume', 'delete', path], { reject: false });
+    if (exitCode === 0) return;
+  }
+  await rm(path, { recursive: true, force: true });
+}
+
+/** A golden in the store. */
+export interface GoldenInfo {
+  key: string;
+  path: string;
+  /** When it was last handed to a sandbox. */
+  lastUsed: Date;
+  /** Sandboxes (by clone directory) currently built on it. */
+  clones: string[];
+}
+
+/** Lists the store's goldens with the clones that use them. */
+export async function listGoldens(store: SeedStoreInfo): Promise<GoldenInfo[]> {
+  const paths = storePaths(store.root);
+  const clonesByKey = new Map<string, string[]>();
+  for (const clone of await readdir(paths.clones).catch(() => [] as string[])) {
+    const key = await readFile(join(paths.clones, clone, GOLDEN_MARKER), 'utf8').catch(() => undefined);
+    if (key) clonesByKey.set(key, [...(clonesByKey.get(key) ?? []), clone]);
+  }
+  const goldens: GoldenInfo[] = [];
+  for (const key of await readdir(paths.goldens).catch(() => [] as string[])) {
+    const used = await stat(join(paths.locks, `${key}.used`)).catch(() => undefined);
+    goldens.push({
+      key,
+      path: join(paths.goldens, key),
+      lastUsed: used?.mtime ?? new Date(0),
+      clones: clonesByKey.get(key) ?? [],
+    });
+  }
+  return goldens;
+}
+
+/**
+ * Removes goldens no live sandbox uses (no clone of them exists) and that were
+ * not handed out within `minIdleMs` (a sandbox being created may be about to clone one).
+ * @returns the keys removed
+ */
+export async function gcGoldens(
+  store: SeedStoreInfo,
+  options: { minIdleMs?: number } = {},
+): Promise<string[]> {
+  const minIdleMs = options.minIdleMs ?? 10 * 60_000;
+  const removed: string[] = [];
+  for (const golden of await listGoldens(store)) {
+    if (golden.clones.length > 0 || Date.now() - golden.lastUsed.getTime() < minIdleMs) continue;
+    await withFileLock(join(storePaths(store.root).locks, `${golden.key}.lock`), async () => {
+      await removeTree(store, golden.path);
+      await rm(join(storePaths(store.root).locks, `${golden.key}.used`), { force: true });
+    });
+    removed.push(golden.key);
+  }
+  return removed;
+}
