@@ -14,7 +14,11 @@ export default defineConfig({
         test: {
           name: 'engine',
           sequence: { groupOrder: 1 },
-          include: ['test/integration/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/contract/**/*.test.ts',
+            'test/security/**/*.test.ts',
+          ],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -30,6 +30,13 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
     skipReason: async () => undefined,
   },
   {
+    name: 'socket runtime, docker: shared (guarded)',
+    docker: 'shared',
+    runtime: (session) => socket({ session }),
+    spec: (images) => ({ image: images.dind, pull: 'never', docker: 'shared', cmd: ['sleep', 'infinity'] }),
+    skipReason: async () => undefined,
+  },
+  {
     name: 'sysbox runtime, insecure fallback, docker: isolated',
     docker: 'isolated',
     runtime: (session) => sysbox({ session, allowInsecure: true, onWarning: () => {} }),

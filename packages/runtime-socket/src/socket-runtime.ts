@@ -1,22 +1,31 @@
+import { join } from 'node:path';
 import {
   assertValidSpec,
+  type ContainerBlueprint,
   type CreateOptions,
   createContainerSandbox,
   defaultSession,
   describeEngine,
+  type Engine,
   type EngineSource,
   engineFromSource,
+  hostPathsLabel,
   type ProbeResult,
   type Runtime,
+  RuntimeUnavailableError,
+  removeHostPaths,
   type Sandbox,
   type SandboxSpec,
   type Session,
   type SpecIssue,
   type SweepFilter,
   type SweepReport,
+  sandboxLabels,
   sweepByLabel,
+  unixSocketClient,
 } from '@sandkit/core';
 import { hardenedHostConfig } from './hardening.js';
+import { startEngineProxy } from './proxy/engine-proxy.js';
 
 /** Options of {@link socket}. */
 export interface SocketRuntimeOptions {
@@ -30,23 +39,50 @@ export interface SocketRuntimeOptions {
    * @default one session per process
    */
   session?: Session;
+  /**
+   * Host paths a `docker: 'shared'` job may bind-mount into the containers it
+   * starts (they resolve on the host, not in the job: mount them into the job at
+   * the same path to keep paths meaningful).
+   * @default [] (no host path)
+   */
+  allowedBindPaths?: string[];
+  /**
+   * Give `docker: 'shared'` jobs the engine's raw socket instead of the guarding
+   * proxy. **Insecure**: root on the host for the job, and its containers are
+   * neither scoped nor removed with the sandbox.
+   * @default false
+   */
+  unsafeRawSocket?: boolean;
+  /**
+   * Host directory holding one directory per shared sandbox (its proxy socket).
+   * @default '/run/sandkit/socket'
+   */
+  stateDir?: string;
+  /**
+   * Receives warnings, such as the raw socket being handed out.
+   * @default console.warn
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** Name of the socket runtime in labels, errors and `explain()`. */
 export const SOCKET_RUNTIME = 'socket';
 
 /**
- * Sandboxes as hardened sibling containers on the host's engine.
- * Serves `docker: 'none'` (no engine access).
+ * Sandboxes as hardened sibling containers on the host's engine. Serves
+ * `docker: 'none'` (no engine access) and `docker: 'shared'` (the host engine,
+ * through a per-sandbox guarding proxy; local engines only).
  */
 export class SocketRuntime implements Runtime {
   readonly name = SOCKET_RUNTIME;
   readonly #engine: ReturnType<typeof engineFromSource>;
   readonly #session: Session;
+  readonly #options: SocketRuntimeOptions;
 
   constructor(options: SocketRuntimeOptions = {}) {
     this.#engine = engineFromSource(options.engine);
     this.#session = options.session ?? defaultSession();
+    this.#options = options;
   }
 
   async probe(): Promise<ProbeResult> {
@@ -55,9 +91,16 @@ export class SocketRuntime implements Runtime {
       return {
         runtime: this.name,
         available: true,
-        reasons: [`the engine at ${engine.address} answers; sandboxes run as hardened sibling containers`],
-        dockerAccess: ['none'],
-        insecure: false,
+        reasons: [
+          `the engine at ${engine.address} answers; sandboxes run as hardened sibling containers`,
+          engine.isLocal
+            ? this.#options.unsafeRawSocket
+              ? 'INSECURE: docker: "shared" jobs get the raw engine socket (unsafeRawSocket)'
+              : 'docker: "shared" jobs reach the engine through a guarding proxy'
+            : 'docker: "shared" needs a local engine (the proxy socket is bind-mounted into the job)',
+        ],
+        dockerAccess: engine.isLocal ? ['none', 'shared'] : ['none'],
+        insecure: engine.isLocal && this.#options.unsafeRawSocket === true,
         facts: await describeEngine(engine),
       };
     } catch (error) {
@@ -73,16 +116,12 @@ export class SocketRuntime implements Runtime {
   }
 
   validate(spec: SandboxSpec): SpecIssue[] {
-    const docker = spec.docker ?? 'none';
-    if (docker === 'none') return [];
+    if ((spec.docker ?? 'none') !== 'isolated') return [];
     return [
       {
         path: 'docker',
-        problem:
-          docker === 'isolated'
-            ? 'the socket runtime cannot give a sandbox its own daemon'
-            : 'guarded access to the host engine is not available in this version of the socket runtime',
-        allowed: docker === 'isolated' ? '"none" here, or the sysbox runtime for "isolated"' : '"none"',
+        problem: 'the socket runtime cannot give a sandbox its own daemon',
+        allowed: '"none" or "shared" here, or the sysbox runtime for "isolated"',
       },
     ];
   }
@@ -96,8 +135,53 @@ export class SocketRuntime implements Runtime {
       runtime: this.name,
       spec,
       options,
-      blueprint: async () => ({ hostConfig: hardenedHostConfig() }),
+      blueprint: async ({ sandboxId, session }) =>
+        (spec.docker ?? 'none') === 'shared'
+          ? this.#sharedBlueprint(engine, sandboxId, session)
+          : { hostConfig: hardenedHostConfig() },
     });
+  }
+
+  /** A hardened job container whose /var/run/docker.sock is its own guarding proxy (or, opted in, the raw socket). */
+  async #sharedBlueprint(engine: Engine, sandboxId: string, session: Session): Promise<ContainerBlueprint> {
+    if (!engine.isLocal) {
+      throw new RuntimeUnavailableError(this.name, [
+        `docker: "shared" needs a local engine; ${engine.address} is remote, so no proxy socket can be bind-mounted into the job`,
+      ]);
+    }
+    const env = { DOCKER_HOST: 'unix:///var/run/docker.sock' };
+    if (this.#options.unsafeRawSocket) {
+      (this.#options.onWarning ?? console.warn)(
+        `[sandkit] WARNING: sandbox ${sandboxId} gets the raw engine socket (unsafeRawSocket): the job is root on the host, and its containers are not removed with the sandbox.`,
+      );
+      const enginePath = new URL(engine.address).pathname;
+      return {
+        hostConfig: { ...hardenedHostConfig(), Binds: [`${enginePath}:/var/run/docker.sock`] },
+        env,
+        afterStart: async () => ({ dockerHost: engine.address, client: engine.docker }),
+      };
+    }
+    const hostDir = join(this.#options.stateDir ?? '/run/sandkit/socket', sandboxId);
+    const proxy = await startEngineProxy({
+      engine,
+      socketPath: join(hostDir, 'docker.sock'),
+      sandboxId,
+      labels: sandboxLabels({ session, sandboxId, runtime: this.name }),
+      allowedBindPaths: this.#options.allowedBindPaths ?? [],
+    });
+    return {
+      hostConfig: { ...hardenedHostConfig(), Binds: [`${proxy.socketPath}:/var/run/docker.sock`] },
+      env,
+      labels: hostPathsLabel([hostDir]),
+      afterStart: async () => ({
+        dockerHost: `unix://${proxy.socketPath}`,
+        client: unixSocketClient(proxy.socketPath),
+      }),
+      teardown: async () => {
+        await proxy.close();
+        await removeHostPaths([hostDir]);
+      },
+    };
   }
 
   async sweep(filter: SweepFilter): Promise<SweepReport> {

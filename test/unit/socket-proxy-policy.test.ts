@@ -1,0 +1,200 @@
+import {
+  checkBuild,
+  checkContainerCreate,
+  checkExecCreate,
+  checkNetworkCreate,
+  checkVolumeCreate,
+  isAllowedBindPath,
+  matchRoute,
+  type PolicyContext,
+  withBuildLabels,
+  withLabelFilter,
+  withLabels,
+} from '@sandkit/runtime-socket';
+import { describe, expect, it } from 'vitest';
+
+const OWNED: Record<string, string[]> = {
+  container: ['mine'],
+  network: ['mynet'],
+  volume: ['myvol'],
+  exec: [],
+};
+
+/** A job that owns container "mine", network "mynet" and volume "myvol"; volume "theirs" exists. */
+const context: PolicyContext = {
+  allowedBindPaths: ['/work/shared'],
+  owns: async (kind, id) => (OWNED[kind] ?? []).includes(id),
+  volumeExists: async (name) => ['myvol', 'theirs'].includes(name),
+};
+const violations = async (hostConfig: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  (await checkContainerCreate({ Image: 'x', HostConfig: hostConfig, ...extra }, context)).violations;
+
+describe('the proxy understands the engine API', () => {
+  it('strips API versions and finds the addressed object', () => {
+    expect(matchRoute('POST', '/v1.41/containers/abc/start')).toEqual({
+      method: 'POST',
+      path: '/containers/abc/start',
+      name: 'container.act',
+      target: { kind: 'container', id: 'abc' },
+    });
+    expect(matchRoute('GET', '/v1.24/containers/json?all=1').name).toBe('container.list');
+    expect(matchRoute('POST', '/exec/e1/start').target).toEqual({ kind: 'exec', id: 'e1' });
+    expect(matchRoute('GET', '/images/registry.local:5000/a/b:1/json').name).toBe('image.read');
+    expect(matchRoute('DELETE', '/volumes/my%20vol').target).toEqual({ kind: 'volume', id: 'my vol' });
+  });
+
+  it('knows nothing it was not taught: everything else is unknown (and denied)', () => {
+    for (const [method, path] of [
+      ['POST', '/containers/prune'],
+      ['POST', '/swarm/init'],
+      ['GET', '/system/df'],
+      ['POST', '/plugins/pull'],
+      ['DELETE', '/images/busybox'],
+      ['POST', '/session'],
+    ] as const) {
+      expect(matchRoute(method, path).name).toBe('unknown');
+    }
+  });
+});
+
+describe('container create policy', () => {
+  it('allows an ordinary container', async () => {
+    expect(
+      await violations({
+        Binds: ['myvol:/data', '/work/shared/x:/x:ro'],
+        Mounts: [{ Type: 'tmpfs', Target: '/t' }],
+      }),
+    ).toEqual([]);
+  });
+
+  it('denies privileged mode, host namespaces, capabilities, devices and unconfined profiles', async () => {
+    expect(
+      await violations({
+        Privileged: true,
+        PidMode: 'host',
+        NetworkMode: 'host',
+        CapAdd: ['SYS_ADMIN'],
+        Devices: [{ PathOnHost: '/dev/sda' }],
+        SecurityOpt: [
+          'seccomp=unconfined',
+          'apparmor:unconfined',
+          'seccomp={"defaultAction":"SCMP_ACT_ALLOW"}',
+          'no-new-privileges',
+        ],
+        Sysctls: { 'kernel.x': '1' },
+        CgroupParent: '/',
+        Runtime: 'sysbox-runc',
+        OomScoreAdj: -1000,
+        MaskedPaths: [],
+      }),
+    ).toEqual([
+      'privileged containers are not allowed',
+      "the host's pid namespace is not allowed (--pid=host)",
+      "the host's network namespace is not allowed (--network=host)",
+      'adding capabilities is not allowed (--cap-add SYS_ADMIN)',
+      'host devices are not allowed (--device)',
+      'security option "seccomp=unconfined" is not allowed',
+      'security option "apparmor:unconfined" is not allowed',
+      'custom seccomp profiles are not allowed',
+      'sysctls are not allowed (--sysctl)',
+      'changing masked or read-only /proc paths is not allowed',
+      'OCI runtime "sysbox-runc" is not allowed',
+      'choosing the cgroup parent is not allowed (--cgroup-parent)',
+      'a negative OOM score adjustment is not allowed',
+    ]);
+  });
+
+  it("denies reaching into other jobs' containers, networks and volumes", async () => {
+    expect(
+      await violations(
+        {
+          NetworkMode: 'container:theirs',
+          VolumesFrom: ['theirs:ro'],
+          Links: ['/theirs:db'],
+          Binds: ['theirs:/data'],
+        },
+        { NetworkingConfig: { EndpointsConfig: { othernet: {} } } },
+      ),
+    ).toEqual([
+      'joining the network namespace of container "theirs" is not allowed: it is not one of this job\'s containers',
+      'network "othernet" is not one of this job\'s networks',
+      '--volumes-from "theirs" is not allowed: it is not one of this job\'s containers',
+      '--link "theirs" is not allowed: it is not one of this job\'s containers',
+      'volume "theirs" is not one of this job\'s volumes',
+    ]);
+    expect(await violations({ NetworkMode: 'container:mine', IpcMode: 'container:mine' })).toEqual([]);
+  });
+
+  it('allows only allow-listed host paths, segment by segment', async () => {
+    expect(await violations({ Binds: ['/:/host'] })).toEqual([
+      'bind-mounting host path "/" is not allowed (allowed: /work/shared)',
+    ]);
+    expect(
+      await violations({ Mounts: [{ Type: 'bind', Source: '/work/shared-not', Target: '/x' }] }),
+    ).toHaveLength(1);
+    expect(isAllowedBindPath('/work/shared/../../etc', ['/work/shared'])).toBe(false);
+    expect(isAllowedBindPath('/anything', ['/'])).toBe(false);
+    expect(isAllowedBindPath('relative', ['/work'])).toBe(false);
+  });
+
+  it('returns named volumes that do not exist yet, so the proxy creates them labelled', async () => {
+    const result = await checkContainerCreate(
+      { HostConfig: { Binds: ['fresh:/a'], Mounts: [{ Type: 'volume', Source: 'fresh2', Target: '/b' }] } },
+      context,
+    );
+    expect(result).toEqual({ violations: [], volumesToCreate: ['fresh', 'fresh2'] });
+  });
+});
+
+describe('other create policies', () => {
+  it('deny privileged exec, host-reaching networks, volume driver options and host-network builds', () => {
+    expect(checkExecCreate({ Privileged: true })).toHaveLength(1);
+    expect(checkExecCreate({ Cmd: ['sh'] })).toEqual([]);
+    expect(checkNetworkCreate({ Driver: 'macvlan', Options: { parent: 'eth0' } })).toEqual([
+      'network driver "macvlan" is not allowed (only bridge networks)',
+      'network option "parent" is not allowed',
+    ]);
+    expect(
+      checkNetworkCreate({ Name: 'n', Options: { 'com.docker.network.bridge.enable_icc': 'false' } }),
+    ).toEqual([]);
+    expect(checkVolumeCreate({ DriverOpts: { type: 'none', o: 'bind', device: '/' } })).toHaveLength(1);
+    expect(checkVolumeCreate({ Name: 'v', Driver: 'local' })).toEqual([]);
+    expect(checkBuild(new URLSearchParams({ networkmode: 'host' }))).toHaveLength(1);
+    expect(checkBuild(new URLSearchParams({ t: 'x' }))).toEqual([]);
+  });
+});
+
+describe('label rewriting', () => {
+  it('puts the sandbox labels on created objects; the job cannot override them', () => {
+    expect(
+      withLabels({ Labels: { a: '1', 'dev.sandkit.sandbox': 'forged' } }, { 'dev.sandkit.sandbox': 'real' }),
+    ).toEqual({
+      Labels: { a: '1', 'dev.sandkit.sandbox': 'real' },
+    });
+  });
+
+  it("scopes list filters to the sandbox, keeping the job's own filters in either encoding", () => {
+    const scoped = (filters?: unknown) =>
+      JSON.parse(
+        withLabelFilter(
+          new URLSearchParams(filters ? { filters: JSON.stringify(filters) } : {}),
+          'k',
+          'v',
+        ).get('filters') as string,
+      );
+    expect(scoped()).toEqual({ label: ['k=v'] });
+    expect(scoped({ status: ['running'], label: ['app=web'] })).toEqual({
+      status: ['running'],
+      label: ['app=web', 'k=v'],
+    });
+    expect(scoped({ label: { 'app=web': true } })).toEqual({ label: { 'app=web': true, 'k=v': true } });
+  });
+
+  it('labels built images', () => {
+    expect(
+      JSON.parse(
+        withBuildLabels(new URLSearchParams({ labels: '{"a":"1"}' }), { k: 'v' }).get('labels') as string,
+      ),
+    ).toEqual({ a: '1', k: 'v' });
+  });
+});
