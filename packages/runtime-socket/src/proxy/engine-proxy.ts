@@ -1,5 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { type Engine, LABEL } from '@sandkit/core';
@@ -52,6 +59,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  */
 export async function startEngineProxy(options: EngineProxyOptions): Promise<EngineProxy> {
   const enginePath = new URL(options.engine.address).pathname;
+  // Upstream connections are kept alive and reused: a fresh unix connection per call was most of the overhead.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const ownership = new Ownership(options.engine, options.sandboxId);
   const policy: PolicyContext = {
     allowedBindPaths: options.allowedBindPaths,
@@ -238,6 +247,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
       await rm(options.socketPath, { force: true });
     },
   };

@@ -1,0 +1,104 @@
+/**
+ * Guarded socket overhead: the per-sandbox proxy against the engine's own
+ * socket, same machine, same run — latency of simple API calls and throughput
+ * of a streamed response (100 MB of container logs).
+ */
+import { createSession, LABEL, sweepByLabel } from '@sandkit/core';
+import { socket } from '@sandkit/runtime-socket';
+import type Dockerode from 'dockerode';
+import { benchSetup } from './support/bench-engine.js';
+import { report, round, summarize } from './support/report.js';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 300);
+const LOG_BYTES = 100 * 1024 * 1024;
+const { engine, images } = await benchSetup();
+const session = createSession();
+const job = await socket({ engine, session }).create({
+  image: images.dind,
+  pull: 'never',
+  docker: 'shared',
+  cmd: ['sleep', 'infinity'],
+});
+
+async function latency(call: (client: Dockerode) => Promise<unknown>) {
+  const direct: number[] = [];
+  const proxied: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    await call(engine.docker);
+    await call(job.docker());
+  }
+  for (let i = 0; i < CALLS; i++) {
+    let t = performance.now();
+    await call(engine.docker);
+    direct.push(performance.now() - t);
+    t = performance.now();
+    await call(job.docker());
+    proxied.push(performance.now() - t);
+  }
+  return { direct: summarize(direct), proxied: summarize(proxied) };
+}
+
+async function drainLogs(client: Dockerode, id: string): Promise<number> {
+  const t = performance.now();
+  const stream = (await client
+    .getContainer(id)
+    .logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+  let bytes = 0;
+  for await (const chunk of stream) bytes += (chunk as Buffer).length;
+  if (bytes < LOG_BYTES) throw new Error(`read only ${bytes} bytes of logs`);
+  return bytes / 1024 ** 2 / ((performance.now() - t) / 1000);
+}
+
+try {
+  // Same question both ways: the job's own containers (the proxy adds this filter itself).
+  const filters = JSON.stringify({ label: [`${LABEL.sandbox}=${job.id}`] });
+  const list = await latency((c) => c.listContainers({ all: true, filters }));
+  const ping = await latency((c) => c.ping());
+
+  const producer = await job.docker().createContainer({
+    Image: images.busybox,
+    Cmd: ['sh', '-c', `head -c ${LOG_BYTES} /dev/zero | tr '\\0' x`],
+  });
+  await producer.start();
+  await producer.wait();
+  const throughput = { direct: [] as number[], proxied: [] as number[] };
+  for (let i = 0; i < 3; i++) {
+    throughput.direct.push(await drainLogs(engine.docker, producer.id));
+    throughput.proxied.push(await drainLogs(job.docker(), producer.id));
+  }
+  const d = summarize(throughput.direct);
+  const p = summarize(throughput.proxied);
+  report(
+    'proxy-overhead',
+    [
+      {
+        measure: 'GET /containers/json p50 ms',
+        direct: list.direct.p50,
+        proxied: list.proxied.p50,
+        'ratio proxied/direct': round(list.proxied.p50 / list.direct.p50),
+      },
+      {
+        measure: 'GET /containers/json p95 ms',
+        direct: list.direct.p95,
+        proxied: list.proxied.p95,
+        'ratio proxied/direct': round(list.proxied.p95 / list.direct.p95),
+      },
+      {
+        measure: 'GET /_ping p50 ms',
+        direct: ping.direct.p50,
+        proxied: ping.proxied.p50,
+        'ratio proxied/direct': round(ping.proxied.p50 / ping.direct.p50),
+      },
+      {
+        measure: 'logs stream MB/s (median of 3)',
+        direct: d.p50,
+        proxied: p.p50,
+        'ratio proxied/direct': round(p.p50 / d.p50),
+      },
+    ],
+    { calls: CALLS, logBytes: LOG_BYTES },
+  );
+} finally {
+  await job.destroy();
+  await sweepByLabel(engine, { session: session.id });
+}
