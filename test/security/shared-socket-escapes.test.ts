@@ -15,7 +15,15 @@ describe('the guarded socket denies escapes', () => {
   let job: Awaited<ReturnType<typeof sharedJob>>;
   let other: { containerId: string; destroy(): Promise<void> };
   let otherName: string;
-  let engineContainersBefore: number;
+  let jobContainersBefore: number;
+  /** Containers the job has (everything it creates carries its label): an escape must not add any. */
+  const jobContainers = async () => {
+    const { docker } = await testEngine();
+    return docker.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`${LABEL.sandbox}=${job.job.id}`] }),
+    });
+  };
 
   beforeAll(async () => {
     job = await sharedJob(images);
@@ -27,7 +35,7 @@ describe('the guarded socket denies escapes', () => {
     other = neighbour;
     const { docker } = await testEngine();
     otherName = (await docker.getContainer(neighbour.containerId).inspect()).Name.replace(/^\//, '');
-    engineContainersBefore = (await docker.listContainers({ all: true })).length;
+    jobContainersBefore = (await jobContainers()).length;
   });
   afterAll(async () => {
     await job?.job.destroy();
@@ -127,12 +135,9 @@ describe('the guarded socket denies escapes', () => {
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toMatch(message);
     const { docker } = await testEngine();
-    expect((await docker.listContainers({ all: true })).length).toBe(engineContainersBefore);
-    const privileged = await docker.listContainers({
-      all: true,
-      filters: JSON.stringify({ label: [`${LABEL.sandbox}=${job.job.id}`] }),
-    });
-    for (const c of privileged)
+    const containers = await jobContainers();
+    expect(containers).toHaveLength(jobContainersBefore);
+    for (const c of containers)
       expect((await docker.getContainer(c.Id).inspect()).HostConfig.Privileged).toBe(false);
   });
 

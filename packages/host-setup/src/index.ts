@@ -12,3 +12,7 @@ export {
   type EnsureDebianPackagesOptions,
   ensureDebianPackages,
 } from './packages/ensure-debian-packages.js';
+export { busyboxImage } from './recipes/busybox.js';
+export { dindImage } from './recipes/dind.js';
+export { HTTPD_PAGE, HTTPD_PORT, httpdImage } from './recipes/httpd.js';
+export { buildOfflineImages, type OfflineImages } from './recipes/index.js';

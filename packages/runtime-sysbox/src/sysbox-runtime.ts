@@ -11,6 +11,7 @@ import {
   type Engine,
   type EngineSource,
   engineFromSource,
+  ensureImage,
   hostPathsLabel,
   labelledVolumeMount,
   logTail,
@@ -230,6 +231,12 @@ export class SysboxRuntime implements Runtime {
         `[sandkit] WARNING: Sysbox is not installed; the "${this.name}" runtime is using its INSECURE privileged fallback (allowInsecure: true). Jobs in these sandboxes can take over the host.`,
       );
     }
+    // The sandbox image must be there before a golden can be keyed on it.
+    if (spec.seed)
+      await ensureImage(engine, spec.image, {
+        policy: spec.pull ?? 'missing',
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     const seed = spec.seed
       ? await this.#planSeed(engine, mode, spec, options).catch((error: unknown) => {
           if (options.signal?.aborted)

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HTTPD_PAGE, HTTPD_PORT } from '../../images/httpd.js';
+import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { sharedJob } from '../../support/shared-job.js';
 

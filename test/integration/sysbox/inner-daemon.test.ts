@@ -13,7 +13,7 @@ import {
 } from '@sandkit/core';
 import { REMOUNT_CGROUPS_RW, sysbox } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HTTPD_PAGE, HTTPD_PORT } from '../../images/httpd.js';
+import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 
 const images = inject('images');

@@ -60,11 +60,15 @@ export async function waitUntilReady(
     signal?.throwIfAborted();
     const state = await assertRunning();
     if ('exec' in readiness) {
+      // The main process can exit between the check above and the exec: report that, not the failed exec.
       const result = await runExec(
         readiness.exec,
         { reject: false, ...(signal ? { signal } : {}) },
         { ...context, engine, containerId },
-      );
+      ).catch(async (error: unknown) => {
+        await assertRunning();
+        throw error;
+      });
       if (result.exitCode === 0) return;
     } else if ('healthcheck' in readiness) {
       const status = (state as { Health?: { Status?: string } }).Health?.Status;

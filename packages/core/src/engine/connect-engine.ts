@@ -60,7 +60,7 @@ export async function connectEngine(options: ConnectEngineOptions = {}): Promise
   }
   throw new EngineUnreachableError(
     attempts,
-    'Start a Docker engine (e.g. `sudo systemctl start docker`, or run `pnpm setup:engine` in the sandkit repo as root), or point DOCKER_HOST at one.',
+    'Start a Docker engine (e.g. `sudo systemctl start docker`, or `sandkit setup` as root on Debian/Ubuntu), or point DOCKER_HOST at one.',
   );
 }
 

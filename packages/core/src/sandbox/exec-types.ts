@@ -69,10 +69,11 @@ export interface ExecProcess {
   /** The command's standard input; end it to send end-of-file. */
   readonly stdin: Writable;
   /**
-   * Resolves with the exit code once the command has exited and its output ended;
+   * Resolves with the exit code once the command has exited and its output ended
+   * (`undefined` when {@link ExecProcess.kill} ended it before the engine recorded one);
    * rejects with `ExecTimedOutError` / `ExecCancelledError` when stopped.
    */
-  readonly exited: Promise<{ exitCode: number; durationMs: number }>;
+  readonly exited: Promise<{ exitCode: number | undefined; durationMs: number }>;
   /** Kills the command. */
   kill(): Promise<void>;
 }

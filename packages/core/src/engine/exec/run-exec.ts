@@ -42,7 +42,7 @@ export async function runExec(
     stderr: stderr.text(),
     durationMs,
   });
-  let exit: { exitCode: number; durationMs: number };
+  let exit: { exitCode: number | undefined; durationMs: number };
   try {
     exit = await process.exited;
   } catch (error) {

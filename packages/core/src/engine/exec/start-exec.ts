@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { type Duplex, PassThrough, Writable } from 'node:stream';
 import { isTimeoutReason } from '../../errors/cancelled-error.js';
 import type { SandkitErrorContext } from '../../errors/index.js';
@@ -54,11 +55,13 @@ export async function startExec(
 
   const stop = combineSignals(options.signal, options.timeoutMs);
   let stoppedBy: unknown;
+  let killed = false;
   const kill = async () => {
+    killed = true;
     try {
       const { Pid } = await exec.inspect();
       // The exec's pid is a host pid; only a local engine shares our pid namespace.
-      if (engine.isLocal && Pid > 0) process.kill(Pid, 'SIGKILL');
+      if (engine.isLocal && Pid > 0) killProcessTree(Pid);
     } catch {
       // already gone
     }
@@ -73,7 +76,13 @@ export async function startExec(
   const outputDone = demuxStream(socket, stdout, stderr);
   const exited = (async () => {
     try {
-      const exitCode = await waitForExit(exec, outputDone, () => socket.destroy(), stop);
+      const exitCode = await waitForExit(
+        exec,
+        outputDone,
+        () => socket.destroy(),
+        stop,
+        () => killed,
+      );
       if (stoppedBy !== undefined) throw stoppedBy;
       return { exitCode, durationMs: Date.now() - started };
     } catch (error) {
@@ -99,12 +108,41 @@ export async function startExec(
   return { stdout, stderr, stdin, exited, kill };
 }
 
+/** SIGKILLs a host process and every descendant of it (read from /proc), deepest first. */
+function killProcessTree(pid: number): void {
+  const children = new Map<number, number[]>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } catch {
+    // no /proc: kill the process alone
+  }
+  const visit = (p: number) => {
+    for (const child of children.get(p) ?? []) visit(child);
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  visit(pid);
+}
+
 async function waitForExit(
   exec: { inspect(): Promise<{ Running: boolean; ExitCode: number | null }> },
   outputDone: Promise<void>,
   dropOutput: () => void,
   stop: AbortSignal | undefined,
-): Promise<number> {
+  wasKilled: () => boolean,
+): Promise<number | undefined> {
   let outputEnded = false;
   void outputDone.then(
     () => {
@@ -140,6 +178,9 @@ async function waitForExit(
   for (let attempt = 0; ; attempt++) {
     const state = await exec.inspect();
     if (!state.Running && state.ExitCode !== null) return state.ExitCode;
+    // A command we killed whose exit the engine has not recorded yet (e.g. it waits on a
+    // grandchild's output) has still ended for the caller.
+    if (wasKilled() && attempt > 40) return undefined;
     if (attempt > 200) throw new Error('the engine never reported the command as exited');
     await delay(attempt < 10 ? 5 : 50);
   }

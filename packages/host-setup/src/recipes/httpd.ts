@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageRecipe } from '@sandkit/host-setup';
+import type { ImageRecipe } from '../images/build-offline-image.js';
 import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
 
 /** The page the httpd image serves at `/`. */
@@ -10,7 +10,7 @@ export const HTTPD_PORT = 8080;
 
 /** (b) busybox httpd serving {@link HTTPD_PAGE} on {@link HTTPD_PORT}, with a HEALTHCHECK. */
 export const httpdImage: ImageRecipe = {
-  repository: 'sandkit-test/httpd',
+  repository: 'sandkit/httpd',
   hostFiles: { [HOST_BUSYBOX]: 'busybox-static' },
   async prepare(dir) {
     await mkdir(join(dir, 'rootfs/www'), { recursive: true });

@@ -1,6 +1,7 @@
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyHostBinaries, type ImageRecipe } from '@sandkit/host-setup';
+import type { ImageRecipe } from '../images/build-offline-image.js';
+import { copyHostBinaries } from '../images/copy-host-binaries.js';
 import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
 
 const XTABLES_MODULES = '/usr/lib/x86_64-linux-gnu/xtables';
@@ -25,7 +26,7 @@ const DAEMON_BINARIES: Record<string, string> = {
  * `iptables` is the legacy backend, which works inside a container on any kernel.
  */
 export const dindImage: ImageRecipe = {
-  repository: 'sandkit-test/dind',
+  repository: 'sandkit/dind',
   hostFiles: { [HOST_BUSYBOX]: 'busybox-static', ...DAEMON_BINARIES },
   async prepare(dir) {
     const rootfs = join(dir, 'rootfs');

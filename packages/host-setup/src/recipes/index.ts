@@ -1,0 +1,28 @@
+import type { Engine } from '@sandkit/core';
+import { buildOfflineImage } from '../images/build-offline-image.js';
+import { busyboxImage } from './busybox.js';
+import { dindImage } from './dind.js';
+import { httpdImage } from './httpd.js';
+
+/** References of the offline-built images, by role. */
+export interface OfflineImages {
+  /** busybox with every applet on PATH; its default command keeps running. */
+  busybox: string;
+  /** busybox httpd serving a test page, with a HEALTHCHECK. */
+  httpd: string;
+  /** A Docker daemon image from the host's docker.io binaries (a sandbox image for `docker: 'isolated'`). */
+  dind: string;
+}
+
+/** Builds (or finds already built) every offline image; no registry involved. */
+export async function buildOfflineImages(
+  engine: Engine,
+  log: (line: string) => void,
+): Promise<OfflineImages> {
+  const [busybox, httpd, dind] = await Promise.all([
+    buildOfflineImage(engine, busyboxImage, { log }),
+    buildOfflineImage(engine, httpdImage, { log }),
+    buildOfflineImage(engine, dindImage, { log }),
+  ]);
+  return { busybox, httpd, dind };
+}

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createSession } from '@sandkit/core';
+import { socket } from '@sandkit/runtime-socket';
+import { execa } from 'execa';
+import { describe, expect, inject, it } from 'vitest';
+import { leftovers, NOTHING_LEFT } from '../../support/engine.js';
+
+const images = inject('images');
+const BIN = join(import.meta.dirname, '../../../packages/cli/dist/bin.js');
+const sandkit = (args: string[], options: { input?: string } = {}) =>
+  execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    ...(options.input !== undefined ? { input: options.input } : {}),
+  });
+
+describe('sandkit run', () => {
+  it('streams the command output and exits with its exit code', async () => {
+    const result = await sandkit(['run', images.busybox, '--', 'sh', '-c', 'echo out; echo err >&2; exit 7']);
+    expect(result.exitCode).toBe(7);
+    expect(result.stdout).toBe('out');
+    expect(result.stderr).toContain('err');
+    expect(result.stderr).toContain('runtime: socket');
+  });
+
+  it('feeds its standard input to the command', async () => {
+    const result = await sandkit(['run', images.busybox, '--', 'tr', 'a-z', 'A-Z'], { input: 'piped in\n' });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'PIPED IN' });
+  });
+
+  it('runs in a sandbox with its own seeded daemon when asked, saying why the runtime was chosen', async () => {
+    const result = await sandkit([
+      'run',
+      '--docker',
+      'isolated',
+      '--allow-insecure',
+      '--seed',
+      images.busybox,
+      images.dind,
+      '--',
+      'docker',
+      'run',
+      '--rm',
+      images.busybox,
+      'echo',
+      'inside the inner daemon',
+    ]);
+    expect(result.stdout).toBe('inside the inner daemon');
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/runtime: sysbox/);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('on %s stops the command, removes the sandbox and exits with %i', async (signal, code) => {
+    const child = execa(process.execPath, [BIN, 'run', '--json', images.busybox, '--', 'sleep', '60'], {
+      reject: false,
+    });
+    let sandboxId = '';
+    for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
+      const event = JSON.parse(line) as { event: string; sandboxId?: string };
+      if (event.event === 'ready') {
+        sandboxId = event.sandboxId as string;
+        break;
+      }
+    }
+    expect(sandboxId).not.toBe('');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill(signal);
+    const result = await child;
+    expect(result.exitCode).toBe(code);
+    expect(await leftovers({ sandbox: sandboxId })).toEqual(NOTHING_LEFT);
+  });
+});
+
+describe('sandkit doctor, ls and gc', () => {
+  it('doctor reports each check with pass/warn/fail and what to do next', async () => {
+    const result = await sandkit(['doctor', '--json']);
+    expect(result.exitCode).toBe(0);
+    const { checks } = JSON.parse(result.stdout) as {
+      checks: Array<{ check: string; status: string; next?: string }>;
+    };
+    expect(checks.find((c) => c.check === 'engine')?.status).toBe('pass');
+    expect(checks.map((c) => c.check)).toEqual(
+      expect.arrayContaining(['sysbox', 'cgroups', 'seed store', 'free disk', 'user namespaces']),
+    );
+    for (const c of checks) if (c.status !== 'pass') expect(c.next).toBeTruthy();
+  });
+
+  it('ls lists live sandboxes by session', async () => {
+    const session = createSession();
+    await using sb = await socket({ session }).create({ image: images.busybox, pull: 'never' });
+    const result = await sandkit(['ls', '--json']);
+    const { sandboxes } = JSON.parse(result.stdout) as {
+      sandboxes: Array<{ sandbox: string; session: string; ownerAlive: boolean }>;
+    };
+    expect(sandboxes).toContainEqual(
+      expect.objectContaining({ sandbox: sb.id, session: session.id, ownerAlive: true }),
+    );
+  });
+
+  it('gc runs and reports what it removed', async () => {
+    const result = await sandkit([
+      'gc',
+      '--json',
+      '--seed-store',
+      join(import.meta.dirname, '../../../node_modules/.sandkit-test-store'),
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('"event":"gc"');
+  });
+});
