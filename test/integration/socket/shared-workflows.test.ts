@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
+import { httpGetWhenUp } from '../../support/http-get.js';
 import { sharedJob } from '../../support/shared-job.js';
 
 const images = inject('images');
@@ -84,9 +85,7 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
       '--network',
       'app',
       images.busybox,
-      'sh',
-      '-c',
-      `for i in $(seq 50); do wget -q -O - http://web:${HTTPD_PORT}/ && exit 0; sleep 0.1; done; exit 1`,
+      ...httpGetWhenUp(`http://web:${HTTPD_PORT}/`),
     ]);
     expect(fetched.stdout).toBe(HTTPD_PAGE);
     await job.docker(['run', '--rm', '-v', 'data:/data', images.busybox, 'sh', '-c', 'echo kept > /data/f']);

@@ -15,6 +15,7 @@ import { REMOUNT_CGROUPS_RW, sysbox } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
+import { httpGetWhenUp } from '../../support/http-get.js';
 
 const images = inject('images');
 const hasSysbox = (await sysbox().probe()).available;
@@ -98,9 +99,7 @@ describe('sysbox runtime: sandboxes with their own Docker daemon', () => {
       '--network',
       'app',
       images.busybox,
-      'sh',
-      '-c',
-      `for i in $(seq 50); do wget -q -O - http://web:${HTTPD_PORT}/ && exit 0; sleep 0.1; done; exit 1`,
+      ...httpGetWhenUp(`http://web:${HTTPD_PORT}/`),
     ]);
     expect(fetched.stdout).toBe(HTTPD_PAGE);
   });
