@@ -237,6 +237,7 @@ export class SysboxRuntime implements Runtime {
         policy: spec.pull ?? 'missing',
         ...(options.signal ? { signal: options.signal } : {}),
       });
+    if (spec.seed) options.onPhase?.(`seeding: preparing ${spec.seed.images.length} image(s)`);
     const seed = spec.seed
       ? await this.#planSeed(engine, mode, spec, options).catch((error: unknown) => {
           if (options.signal?.aborted)
@@ -265,7 +266,13 @@ export class SysboxRuntime implements Runtime {
       spec,
       options,
       blueprint: ({ sandboxId, session, signal }) =>
-        this.#blueprint(engine, mode, spec, { sandboxId, session, signal, ...data }),
+        this.#blueprint(engine, mode, spec, {
+          sandboxId,
+          session,
+          signal,
+          ...data,
+          ...(options.onPhase ? { onPhase: options.onPhase } : {}),
+        }),
     });
   }
 
@@ -281,6 +288,7 @@ export class SysboxRuntime implements Runtime {
       userNamespace: mode.kind === 'sysbox',
       ...(options.signal ? { signal: options.signal } : {}),
       buildGolden: async (dataRoot, images) => {
+        options.onPhase?.('seeding: building the golden data root (once per seed set)');
         const builderSpec: SandboxSpec = { image: spec.image, pull: 'never', docker: 'isolated' };
         const builder = await this.#createSandbox(
           engine,
@@ -316,6 +324,7 @@ export class SysboxRuntime implements Runtime {
       signal: AbortSignal;
       seed?: SeedPlan | undefined;
       dataRoot?: string;
+      onPhase?: (phase: string) => void;
     },
   ): Promise<ContainerBlueprint> {
     const { sandboxId, session, seed } = target;
@@ -327,6 +336,7 @@ export class SysboxRuntime implements Runtime {
     const relayDir = join(tmpdir(), 'sandkit-relay', sandboxId);
     let dataRoot = target.dataRoot;
     if (seed?.strategy === 'clone') {
+      target.onPhase?.(`seeding: cloning the golden data root (${seed.store.cloneMethod})`);
       dataRoot = join(storePaths(seed.store.root).clones, sandboxId);
       await cloneDirectory(seed.store.cloneMethod, seed.golden, dataRoot, target.signal);
     }
@@ -396,6 +406,7 @@ export class SysboxRuntime implements Runtime {
         }
         const client = unixSocketClient(socketPath);
         if (seed?.strategy === 'load') {
+          target.onPhase?.('seeding: loading images into the inner daemon');
           try {
             await loadSeedImages({
               host: engine,

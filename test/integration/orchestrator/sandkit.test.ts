@@ -133,6 +133,8 @@ describe('Sandkit: queueing', () => {
   it('reports progress events with durations', async () => {
     await using sk = newSandkit();
     const events: Array<[string, Record<string, unknown>]> = [];
+    const phases: string[] = [];
+    sk.on('phase', ({ phase }) => phases.push(phase));
     for (const name of ['queued', 'creating', 'ready', 'destroyed'] as const) {
       sk.on(name, (payload) => events.push([name, payload as unknown as Record<string, unknown>]));
     }
@@ -143,6 +145,30 @@ describe('Sandkit: queueing', () => {
     expect(ready.sandboxId).toBe(sb.id);
     expect(ready.durationMs).toBeGreaterThanOrEqual(ready.createMs);
     expect(sk.sandboxes).toHaveLength(0);
+    expect(phases).toEqual([
+      `pulling ${plain.image}`,
+      'creating the container',
+      'starting the container',
+      'waiting for readiness',
+    ]);
+  });
+
+  it('reports the seeding phases of a seeded sandbox', async () => {
+    await using sk = newSandkit();
+    const seeding: string[] = [];
+    sk.on('seeding', ({ phase }) => seeding.push(phase));
+    await using sb = await sk.create({
+      image: images.dind,
+      pull: 'never',
+      docker: 'isolated',
+      trust: 'trusted',
+      seed: { images: [images.busybox], strategy: 'load' },
+    });
+    expect(sb.runtime).toBe('sysbox');
+    expect(seeding).toEqual([
+      'seeding: preparing 1 image(s)',
+      'seeding: loading images into the inner daemon',
+    ]);
   });
 
   it('close() destroys every sandbox it still holds', async () => {

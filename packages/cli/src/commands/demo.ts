@@ -26,6 +26,7 @@ export async function demoCommand(options: {
   };
   const { images } = await timed('setup', 'setting up the host', () => setUpHost(reporter));
   await using sandkit = new Sandkit({ runtimes: cliRuntimes(options, reporter) });
+  sandkit.on('phase', ({ phase }) => reporter.info(`  ${phase}`));
   const spec: SandboxSpec = {
     image: images.dind,
     pull: 'never',

@@ -23,6 +23,7 @@ export async function runCommand(image: string, command: string[], options: RunO
   if (command.length === 0)
     throw new Error('Give the command to run after `--`, e.g. `sandkit run busybox -- echo hi`.');
   const sandkit = cliSandkit(options, reporter);
+  sandkit.on('phase', ({ phase }) => reporter.info(`  ${phase}`, { event: 'phase-detail', phase }));
   const interrupted = new AbortController();
   let signalExit = 0;
   const onSignal = (signal: NodeJS.Signals) => {

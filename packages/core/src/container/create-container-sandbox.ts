@@ -83,13 +83,17 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
   };
   let containerId: string | undefined;
   let phase = 'preparing';
+  const enter = (next: string) => {
+    phase = next;
+    options.onPhase?.(next);
+  };
 
   try {
     signal.throwIfAborted();
-    phase = `pulling ${spec.image}`;
+    enter(`pulling ${spec.image}`);
     await ensureImage(engine, spec.image, { policy: spec.pull ?? 'missing', signal });
     signal.throwIfAborted();
-    phase = 'creating the container';
+    enter('creating the container');
     const network = await joinSessionNetwork(engine, session, runtime);
     teardowns.push(network.release);
     const blueprint = await args.blueprint({ sandboxId: id, session, signal });
@@ -141,13 +145,13 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     const files = [...(blueprint.files ?? []), ...(spec.files ?? [])];
     if (files.length > 0) await container.putArchive(filesToTar(files), { path: '/' });
     signal.throwIfAborted();
-    phase = 'starting the container';
+    enter('starting the container');
     await container.start();
-    if (blueprint.afterStart) phase = 'starting the engine inside';
+    if (blueprint.afterStart) enter('starting the engine inside');
     const engineAccess = blueprint.afterStart
       ? await raceSignal(blueprint.afterStart(containerId, signal), signal)
       : undefined;
-    phase = 'waiting for readiness';
+    enter('waiting for readiness');
     await waitUntilReady(engine, containerId, spec.readiness, signal, context);
     return new ContainerSandbox({
       engine,

@@ -6,6 +6,10 @@ export interface SandkitEvents {
   queued: { jobId: string; image: string; priority: number };
   /** A runtime was chosen and creation started (after `waitedMs` in the queue). */
   creating: { jobId: string; runtime: string; image: string; waitedMs: number };
+  /** A phase of the creation began (pulling, starting the engine inside, waiting for readiness, …). */
+  phase: { jobId: string; runtime: string; phase: string; sinceQueuedMs: number };
+  /** A seeding phase began (golden build, clone, load): the heavy part of a seeded create. */
+  seeding: { jobId: string; runtime: string; phase: string; sinceQueuedMs: number };
   /** The sandbox is ready; `durationMs` counts from `queued`. */
   ready: { jobId: string; sandboxId: string; runtime: string; durationMs: number; createMs: number };
   /** Creation failed or was cancelled (queued jobs cancelled never touched the engine). */

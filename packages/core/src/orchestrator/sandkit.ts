@@ -199,6 +199,11 @@ export class Sandkit implements AsyncDisposable {
         this.#emit('creating', { jobId, runtime: chosen, image: spec.image, waitedMs: startedAt - queuedAt });
         const sandbox = await runtime.create(spec, {
           session: this.session,
+          onPhase: (phase) => {
+            const progress = { jobId, runtime: chosen, phase, sinceQueuedMs: Date.now() - queuedAt };
+            this.#emit('phase', progress);
+            if (phase.startsWith('seeding')) this.#emit('seeding', progress);
+          },
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         });

@@ -34,6 +34,12 @@ export interface CreateOptions {
    * @default the runtime's session
    */
   session?: Session;
+  /**
+   * Told each phase of the creation as it begins (`pulling …`, `seeding …`,
+   * `starting the engine inside`, `waiting for readiness`, …), for progress displays.
+   * @default no progress reporting
+   */
+  onPhase?: (phase: string) => void;
 }
 
 /** What a sweep removed. */
