@@ -368,8 +368,10 @@ export class SysboxRuntime implements Runtime {
             entrypoint: ['/bin/sh', LAUNCHER_PATH],
             cmd: [...(spec.entrypoint ?? []), ...(spec.cmd ?? [])],
             files: [{ path: LAUNCHER_PATH, content: launcherScript(daemon, remountCgroups), mode: 0o755 }],
+            // An init reaps what the inner daemon's children leave behind and forwards SIGTERM to it.
+            init: true,
           }
-        : { init: false }),
+        : {}),
       afterStart: async (containerId, signal) => {
         const containerContext = { ...context, containerId };
         if (mode.kind === 'sysbox') await this.#verifyOciRuntime(engine, containerId, containerContext);

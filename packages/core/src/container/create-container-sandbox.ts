@@ -35,8 +35,10 @@ export interface ContainerBlueprint {
   /** Files written before start, in addition to the spec's (e.g. a launcher script). */
   files?: SandboxFile[];
   /**
-   * Run an init process as PID 1 that reaps zombies and forwards signals.
-   * @default true
+   * Run an init process as PID 1 that reaps zombies and forwards signals. Off
+   * by default: without it, a main command that cannot be executed fails the
+   * engine's start call itself, so `create()` reports it deterministically.
+   * @default only for sandboxes with a `ttlMs` (their expiry check signals PID 1)
    */
   init?: boolean;
   /** Runs after the container started and before readiness; returns the job's engine access, if any. */
@@ -134,7 +136,8 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
         NetworkMode: network.name,
         PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: hostIp, HostPort: '' }]])),
         PidsLimit: spec.resources?.pids ?? DEFAULT_PIDS_LIMIT,
-        Init: blueprint.init ?? true,
+        // The expiry healthcheck signals PID 1, which only an init acts on.
+        Init: blueprint.init ?? expiresAt !== undefined,
         ...(spec.resources?.cpus ? { NanoCpus: Math.round(spec.resources.cpus * 1e9) } : {}),
         ...(spec.resources?.memoryBytes ? { Memory: spec.resources.memoryBytes } : {}),
         ...blueprint.hostConfig,

@@ -1,4 +1,5 @@
 import { hostPathsFromLabels, removeHostPaths } from '../cleanup/host-paths.js';
+import { SandkitError } from '../errors/index.js';
 import { engineLabelFilters, matchesFilter, type SweepFilter } from '../labels/label-filter.js';
 import { LABEL } from '../labels/sandkit-labels.js';
 import type { SweepReport } from '../runtime/runtime.js';
@@ -7,52 +8,79 @@ import type { Engine } from './engine.js';
 /**
  * Removes every container (killed, with its anonymous volumes, and the host
  * paths its labels name), then network, then volume that carries sandkit's
- * labels and matches the filter. Objects
- * already gone are ignored, so concurrent sweeps are safe.
+ * labels and matches the filter. Objects already gone are ignored, so
+ * concurrent sweeps are safe; a network still in use (a container another
+ * sweep is removing) is left for a later sweep. Every object is attempted;
+ * other failures are thrown together at the end.
  */
 export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise<SweepReport> {
   const filters = JSON.stringify({ label: engineLabelFilters(filter) });
   const report: SweepReport = { sandboxes: [], containers: [], networks: [], volumes: [], paths: [] };
   const sandboxes = new Set<string>();
+  const failures: unknown[] = [];
+  const attempt = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      failures.push(error);
+    }
+  };
 
   const containers = await engine.docker.listContainers({ all: true, filters });
   await Promise.all(
     containers
       .filter((c) => matchesFilter(c.Labels, filter))
-      .map(async (c) => {
-        await ignoreMissing(engine.docker.getContainer(c.Id).remove({ force: true, v: true }));
-        report.containers.push(c.Id);
-        // Host paths live on the engine's host: only a local engine's can be removed from here.
-        if (engine.isLocal) {
-          const paths = hostPathsFromLabels(c.Labels);
-          await removeHostPaths(paths);
-          report.paths.push(...paths);
-        }
-        const sandbox = c.Labels[LABEL.sandbox];
-        if (sandbox) sandboxes.add(sandbox);
-      }),
+      .map((c) =>
+        attempt(async () => {
+          await ignoreMissing(engine.docker.getContainer(c.Id).remove({ force: true, v: true }));
+          report.containers.push(c.Id);
+          // Host paths live on the engine's host: only a local engine's can be removed from here.
+          if (engine.isLocal) {
+            const paths = hostPathsFromLabels(c.Labels);
+            await removeHostPaths(paths);
+            report.paths.push(...paths);
+          }
+          const sandbox = c.Labels[LABEL.sandbox];
+          if (sandbox) sandboxes.add(sandbox);
+        }),
+      ),
   );
   const networks = await engine.docker.listNetworks({ filters });
   await Promise.all(
     networks
       .filter((n) => matchesFilter(n.Labels, filter))
-      .map(async (n) => {
-        await ignoreMissing(engine.docker.getNetwork(n.Id).remove());
-        report.networks.push(n.Id);
-      }),
+      .map((n) =>
+        attempt(async () => {
+          try {
+            await ignoreMissing(engine.docker.getNetwork(n.Id).remove());
+            report.networks.push(n.Id);
+          } catch (error) {
+            if (!/active endpoints/.test(String((error as Error).message))) throw error;
+          }
+        }),
+      ),
   );
   const { Volumes: volumes } = await engine.docker.listVolumes({ filters });
   await Promise.all(
     (volumes ?? [])
       .filter((v) => matchesFilter(v.Labels ?? undefined, filter))
-      .map(async (v) => {
-        await ignoreMissing(engine.docker.getVolume(v.Name).remove());
-        report.volumes.push(v.Name);
-        const sandbox = v.Labels?.[LABEL.sandbox];
-        if (sandbox) sandboxes.add(sandbox);
-      }),
+      .map((v) =>
+        attempt(async () => {
+          await ignoreMissing(engine.docker.getVolume(v.Name).remove());
+          report.volumes.push(v.Name);
+          const sandbox = v.Labels?.[LABEL.sandbox];
+          if (sandbox) sandboxes.add(sandbox);
+        }),
+      ),
   );
   report.sandboxes.push(...sandboxes);
+  if (failures.length > 0) {
+    throw new SandkitError(
+      `Sweeping left ${failures.length} object(s) behind`,
+      { cause: failures.length === 1 ? failures[0] : new AggregateError(failures) },
+      failures.map((f) => `  - ${(f as Error).message ?? String(f)}`).join('\n'),
+    );
+  }
   return report;
 }
 

@@ -271,7 +271,8 @@ export class Sandkit implements AsyncDisposable {
   #start(): Promise<void> {
     this.#started ??= (async () => {
       const engine = await this.#engine();
-      if (this.#options.sweepOrphansOnStart !== false) await this.gc();
+      // Best effort: leftovers another sweep is still removing must not fail this session's first create.
+      if (this.#options.sweepOrphansOnStart !== false) await this.gc().catch(() => undefined);
       if (this.#options.watchdog !== false) this.#watchdog = startWatchdog(this.session, engine.address);
     })();
     this.#started.catch(() => {
