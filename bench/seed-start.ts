@@ -4,7 +4,7 @@
  * sandbox and four in parallel, with no seed, `load`, `clone` by plain copy
  * (ext4 store) and `clone` by reflink (a loop-mounted XFS store).
  */
-import { mkdtemp, statfs } from 'node:fs/promises';
+import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSession, type Sandbox, type SandboxSpec, sweepByLabel } from '@sandkit/core';
@@ -109,4 +109,5 @@ try {
 } finally {
   await sweepByLabel(engine, { session: session.id });
   await xfs.dispose();
+  await rm(copyStore, { recursive: true, force: true });
 }

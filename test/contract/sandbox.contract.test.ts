@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -21,6 +20,7 @@ import {
 } from '@sandkit/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
+import { tempDir } from '../support/temp-dir.js';
 import { CONTRACT_TARGETS } from './targets.js';
 
 const images = inject('images');
@@ -196,14 +196,14 @@ for (const target of CONTRACT_TARGETS) {
         });
 
         it('copies directory trees in and out with content and modes', async () => {
-          const source = await mkdtemp(join(tmpdir(), 'sandkit-in-'));
+          const source = await tempDir('sandkit-in-');
           await mkdir(join(source, 'a/b'), { recursive: true });
           await writeFile(join(source, 'a/b/run.sh'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
           await writeFile(join(source, 'top.bin'), randomBytes(4096));
           await sb.copyDirectoryIn(source, '/copied/in');
           expect((await sb.exec(['/copied/in/a/b/run.sh'])).stdout).toBe('ran\n');
 
-          const target = await mkdtemp(join(tmpdir(), 'sandkit-out-'));
+          const target = await tempDir('sandkit-out-');
           await sb.copyDirectoryOut('/copied/in', target);
           expect(await readFile(join(target, 'top.bin'))).toEqual(await readFile(join(source, 'top.bin')));
           expect((await stat(join(target, 'a/b/run.sh'))).mode & 0o777).toBe(0o755);

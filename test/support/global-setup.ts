@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ensureEngine } from '@sandkit/host-setup';
 import type { TestProject } from 'vitest/node';
 import { buildTestImages, type TestImages } from '../images/index.js';
@@ -5,11 +8,13 @@ import { buildTestImages, type TestImages } from '../images/index.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     images: TestImages;
+    /** Directory under which tests make their temporary directories; removed after the run. */
+    tempRoot: string;
   }
 }
 
 /** Runs once before the engine tests: an engine that answers (started if needed) and the offline test images. */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (line: string) => console.log(`[setup] ${line}`);
   const engine = await ensureEngine({ log });
   log(`engine ${engine.address} (${engine.source})`);
@@ -17,4 +22,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const images = await buildTestImages(engine, log);
   log(`test images ready in ${Date.now() - started} ms: ${Object.values(images).join(', ')}`);
   project.provide('images', images);
+  const tempRoot = await mkdtemp(join(tmpdir(), 'sandkit-tests-'));
+  project.provide('tempRoot', tempRoot);
+  return () => rm(tempRoot, { recursive: true, force: true });
 }

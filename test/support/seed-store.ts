@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDebianPackages } from '@sandkit/host-setup';
@@ -12,5 +12,11 @@ export async function xfsSeedStore(
   const dir = await mkdtemp(join(tmpdir(), 'sandkit-xfs-'));
   const store = { mountPoint: join(dir, 'store'), imageFile: join(dir, 'store.img') };
   await createLoopStore({ ...store, sizeBytes, fileSystem: 'xfs' });
-  return { root: store.mountPoint, dispose: () => removeLoopStore(store) };
+  return {
+    root: store.mountPoint,
+    dispose: async () => {
+      await removeLoopStore(store);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine, EngineUnreachableError, engineCandidates } from '@sandkit/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 function dockerConfig(currentContext: string, host: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sandkit-docker-config-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ currentContext }));
   const meta = join(dir, 'contexts/meta', createHash('sha256').update(currentContext).digest('hex'));
   mkdirSync(meta, { recursive: true });

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -15,6 +14,7 @@ import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
 const plain = { image: images.busybox, pull: 'never' as const };
@@ -207,7 +207,7 @@ describe('Sandkit: nothing outlives its owner', () => {
   }
 
   it('sweeps the session from the engine and the host within seconds of a SIGKILL of its owner', async () => {
-    const stateDir = await mkdtemp(join(tmpdir(), 'sandkit-state-'));
+    const stateDir = await tempDir('sandkit-state-');
     const { child, session } = await startOrphan(stateDir, true);
     expect((await leftovers({ session })).containers).toHaveLength(2);
     expect(await readdir(stateDir)).toHaveLength(1);
@@ -226,7 +226,7 @@ describe('Sandkit: nothing outlives its owner', () => {
   });
 
   it('a new Sandkit removes what a dead owner without a watchdog left behind', async () => {
-    const stateDir = await mkdtemp(join(tmpdir(), 'sandkit-state-'));
+    const stateDir = await tempDir('sandkit-state-');
     const { child, session } = await startOrphan(stateDir, false);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));

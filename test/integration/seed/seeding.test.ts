@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CancelledError, createSession, type Sandbox, SeedFailedError } from '@sandkit/core';
@@ -9,6 +8,7 @@ import { detectSeedStore, gcGoldens, listGoldens, storePaths, sysbox } from '@sa
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT } from '../../support/engine.js';
 import { xfsSeedStore } from '../../support/seed-store.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
 const seedImages = [images.busybox, images.httpd];
@@ -26,7 +26,7 @@ describe('seeding: load', () => {
       session,
       allowInsecure: true,
       onWarning: () => {},
-      seedStore: await mkdtemp(join(tmpdir(), 'sandkit-seed-')),
+      seedStore: await tempDir('sandkit-seed-'),
     });
     await using sb = await runtime.create({
       image: images.dind,
@@ -145,7 +145,7 @@ describe('seeding: clone, on a copy-on-write (XFS reflink) store', () => {
 
 describe('seeding: golden builds are safe', () => {
   it('builds a golden once when two processes want it at the same time', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'sandkit-seed-'));
+    const root = await tempDir('sandkit-seed-');
     const log = join(root, 'builds.log');
     const child = join(import.meta.dirname, '../../support/golden-child.mjs');
     const results = await Promise.all(
@@ -159,7 +159,7 @@ describe('seeding: golden builds are safe', () => {
 
   it('leaves no partial golden and nothing on the engine when creation is aborted during the build', async () => {
     const session = createSession();
-    const root = await mkdtemp(join(tmpdir(), 'sandkit-seed-'));
+    const root = await tempDir('sandkit-seed-');
     const runtime = sysbox({ session, allowInsecure: true, onWarning: () => {}, seedStore: root });
     const error = await runtime
       .create(

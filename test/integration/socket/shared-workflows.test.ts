@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { httpGetWhenUp } from '../../support/http-get.js';
 import { sharedJob } from '../../support/shared-job.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
 
@@ -15,7 +15,7 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
   let shared: string;
 
   beforeAll(async () => {
-    shared = await mkdtemp(join(tmpdir(), 'sandkit-shared-'));
+    shared = await tempDir('sandkit-shared-');
     await writeFile(join(shared, 'input.txt'), 'from the host\n');
     job = await sharedJob(images, {}, [shared]);
   });

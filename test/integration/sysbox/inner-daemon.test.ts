@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -16,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { httpGetWhenUp } from '../../support/http-get.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
 const hasSysbox = (await sysbox().probe()).available;
@@ -40,7 +40,7 @@ describe('sysbox runtime: sandboxes with their own Docker daemon', () => {
   let sb: Sandbox;
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'sandkit-state-'));
+    stateDir = await tempDir('sandkit-state-');
     runtime = sysbox({ session, allowInsecure: true, stateDir, onWarning: (w) => warnings.push(w) });
     sb = await runtime.create({ image: images.dind, pull: 'never', docker: 'isolated', ports: [8081] });
     await loadInto(sb, [images.busybox, images.httpd]);
@@ -183,7 +183,7 @@ describe('sysbox runtime: failure paths leave nothing behind', () => {
   const session = createSession();
   let stateDir: string;
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'sandkit-state-'));
+    stateDir = await tempDir('sandkit-state-');
   });
   const nothingLeft = async () => {
     expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
