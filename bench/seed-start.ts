@@ -1,7 +1,8 @@
 /**
  * Seeded sandbox start: create → ready and the extra disk each sandbox costs,
  * for seed sets of ~2 MB (busybox) and ~200 MB (the dind image itself), one
- * sandbox and four in parallel, with no seed, `load`, `clone` by plain copy
+ * sandbox and four in parallel (plus ~350 MB: the dind image with a 150 MB
+ * incompressible layer), with no seed, `load`, `clone` by plain copy
  * (ext4 store) and `clone` by reflink (a loop-mounted XFS store).
  */
 import { mkdtemp, rm, statfs } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { createSession, type Sandbox, type SandboxSpec, sweepByLabel } from '@sa
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { xfsSeedStore } from '../test/support/seed-store.js';
 import { benchSetup } from './support/bench-engine.js';
+import { buildPaddedImage } from './support/padded-image.js';
 import { report, round } from './support/report.js';
 
 const { engine, images } = await benchSetup();
@@ -51,9 +53,11 @@ const ways: Way[] = [
     seed: (refs) => ({ images: refs, strategy: 'clone' }),
   },
 ];
+const padded = await buildPaddedImage(engine, images.dind, 150);
 const seedSets = [
   { name: 'busybox (~2 MB)', refs: [images.busybox] },
   { name: 'dind image (~200 MB)', refs: [images.dind] },
+  { name: 'dind + 150 MB layer (~350 MB)', refs: [padded] },
 ];
 
 const rows = [];

@@ -209,6 +209,28 @@ for (const target of CONTRACT_TARGETS) {
           expect((await stat(join(target, 'a/b/run.sh'))).mode & 0o777).toBe(0o755);
         });
 
+        it('cancels copies with CancelledError when the signal aborts or the timeout passes, and the sandbox stays usable', async () => {
+          await sb.exec(['sh', '-c', 'head -c 50000000 /dev/zero > /tmp/big.bin']);
+          const aborted = await sb
+            .readFile('/tmp/big.bin', { signal: AbortSignal.abort() })
+            .catch((e: unknown) => e);
+          expect(CancelledError.is(aborted)).toBe(true);
+          for (const timeoutMs of [1, 150]) {
+            const timedOut = await sb.readFile('/tmp/big.bin', { timeoutMs }).catch((e: unknown) => e);
+            expect(CancelledError.is(timedOut)).toBe(true);
+            expect((timedOut as CancelledError).timedOut).toBe(true);
+            expect((timedOut as Error).message).toContain('readFile timed out');
+          }
+          const upload = await sb
+            .writeFiles([{ path: '/tmp/up.bin', content: new Uint8Array(50_000_000) }], { timeoutMs: 50 })
+            .catch((e: unknown) => e);
+          expect(CancelledError.is(upload)).toBe(true);
+          // The engine locks a container while it streams an archive: abandoned copies must not keep it.
+          expect(
+            (await sb.exec(['rm', '-f', '/tmp/big.bin', '/tmp/up.bin'], { timeoutMs: 10_000 })).exitCode,
+          ).toBe(0);
+        });
+
         it('throws a SandkitError naming the path when reading a file that does not exist', async () => {
           const error = await sb.readFile('/no/such/file').catch((e: unknown) => e);
           expect(SandkitError.is(error)).toBe(true);

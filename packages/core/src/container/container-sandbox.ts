@@ -8,9 +8,15 @@ import type { Engine } from '../engine/engine.js';
 import { runExec } from '../engine/exec/run-exec.js';
 import { startExec } from '../engine/exec/start-exec.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
-import { SandboxDestroyedError, SandkitError, type SandkitErrorContext } from '../errors/index.js';
+import {
+  CancelledError,
+  SandboxDestroyedError,
+  SandkitError,
+  type SandkitErrorContext,
+} from '../errors/index.js';
 import type { BufferedExecOptions, ExecOptions, ExecProcess, ExecResult } from '../sandbox/exec-types.js';
 import type {
+  CallOptions,
   DestroyOptions,
   Endpoint,
   FileEntry,
@@ -18,9 +24,8 @@ import type {
   LogLine,
   LogOptions,
   Sandbox,
-  SignalOptions,
 } from '../sandbox/sandbox.js';
-import { raceSignal } from '../util/abort.js';
+import { combineSignals } from '../util/abort.js';
 import { filesToTar } from './file-archive.js';
 import { readSingleFile } from './read-archive.js';
 
@@ -104,57 +109,83 @@ export class ContainerSandbox implements Sandbox {
     });
   }
 
-  async writeFiles(files: readonly FileEntry[], options: SignalOptions = {}): Promise<void> {
-    await this.putArchive(filesToTar(files), '/', options);
+  writeFiles(files: readonly FileEntry[], options: CallOptions = {}): Promise<void> {
+    return this.#transfer('writeFiles', options, (signal) => this.#put(filesToTar(files), '/', signal));
   }
 
-  async readFile(path: string, options: SignalOptions = {}): Promise<Buffer> {
-    return readSingleFile(await this.getArchive(path, options), path);
-  }
-
-  async copyDirectoryIn(hostDir: string, sandboxDir: string, options: SignalOptions = {}): Promise<void> {
-    this.#assertAlive('copyDirectoryIn');
-    await this.exec(['mkdir', '-p', sandboxDir], options.signal ? { signal: options.signal } : {}).catch(
-      () => {
-        // Images without mkdir: putArchive below reports a missing directory clearly.
-      },
+  readFile(path: string, options: CallOptions = {}): Promise<Buffer> {
+    return this.#transfer('readFile', options, async (signal) =>
+      readSingleFile(await this.#get(path, signal), path),
     );
-    await this.putArchive(tarFs.pack(hostDir), sandboxDir, options);
   }
 
-  async copyDirectoryOut(sandboxDir: string, hostDir: string, options: SignalOptions = {}): Promise<void> {
-    const tar = await this.getArchive(`${sandboxDir.replace(/\/+$/, '')}/.`, options);
-    await mkdir(hostDir, { recursive: true });
-    await pipeline(
-      tar,
-      tarFs.extract(hostDir, {
+  copyDirectoryIn(hostDir: string, sandboxDir: string, options: CallOptions = {}): Promise<void> {
+    return this.#transfer('copyDirectoryIn', options, async (signal) => {
+      await this.exec(['mkdir', '-p', sandboxDir], signal ? { signal } : {}).catch(() => {
+        // Images without mkdir: the copy below reports a missing directory clearly.
+      });
+      await this.#put(tarFs.pack(hostDir), sandboxDir, signal);
+    });
+  }
+
+  copyDirectoryOut(sandboxDir: string, hostDir: string, options: CallOptions = {}): Promise<void> {
+    return this.#transfer('copyDirectoryOut', options, async (signal) => {
+      const tar = await this.#get(`${sandboxDir.replace(/\/+$/, '')}/.`, signal);
+      await mkdir(hostDir, { recursive: true });
+      const extract = tarFs.extract(hostDir, {
         map: (header) => ({ ...header, name: header.name.replace(/^\.\/?/, '') || '.' }),
-      }),
-      {
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-    );
+      });
+      await pipeline(tar, extract, signal ? { signal } : {});
+    });
   }
 
-  async putArchive(tar: Readable, sandboxDir: string, options: SignalOptions = {}): Promise<void> {
-    this.#assertAlive('putArchive');
+  putArchive(tar: Readable, sandboxDir: string, options: CallOptions = {}): Promise<void> {
+    return this.#transfer('putArchive', options, (signal) => this.#put(tar, sandboxDir, signal));
+  }
+
+  getArchive(path: string, options: CallOptions = {}): Promise<Readable> {
+    return this.#transfer('getArchive', options, (signal) => this.#get(path, signal));
+  }
+
+  /** Runs a data transfer with the caller's signal and timeout; an abort becomes `CancelledError`. */
+  async #transfer<T>(
+    operation: string,
+    options: CallOptions,
+    work: (signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    this.#assertAlive(operation);
+    const signal = combineSignals(options.signal, options.timeoutMs);
     try {
-      await raceSignal(this.#container().putArchive(tar, { path: sandboxDir }), options.signal);
+      signal?.throwIfAborted();
+      return await work(signal);
     } catch (error) {
-      options.signal?.throwIfAborted();
+      if (signal?.aborted) throw new CancelledError(operation, signal.reason, this.#context());
+      throw error;
+    }
+  }
+
+  // Archive streams are aborted through the HTTP request itself: the engine holds the container's
+  // lock while it streams, so an abandoned request would block every later call on the container.
+  async #put(tar: Readable, sandboxDir: string, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.#container().putArchive(tar, {
+        path: sandboxDir,
+        ...(signal ? { abortSignal: signal } : {}),
+      });
+    } catch (error) {
+      signal?.throwIfAborted();
       throw this.#engineError(`Could not copy files into ${sandboxDir}`, error);
     }
   }
 
-  async getArchive(path: string, options: SignalOptions = {}): Promise<Readable> {
-    this.#assertAlive('getArchive');
+  async #get(path: string, signal: AbortSignal | undefined): Promise<Readable> {
     try {
-      return (await raceSignal(
-        this.#container().getArchive({ path }),
-        options.signal,
-      )) as unknown as Readable;
+      return (await this.#container().getArchive({
+        path,
+        ...(signal ? { abortSignal: signal } : {}),
+      })) as unknown as Readable;
     } catch (error) {
-      options.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       throw this.#engineError(`Could not copy ${path} out of the sandbox`, error);
     }
   }

@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import type PQueue from 'p-queue';
 import type { BufferedExecOptions, ExecOptions, ExecProcess, ExecResult } from '../sandbox/exec-types.js';
 import type {
+  CallOptions,
   DestroyOptions,
   Endpoint,
   FileEntry,
@@ -10,7 +11,6 @@ import type {
   LogLine,
   LogOptions,
   Sandbox,
-  SignalOptions,
 } from '../sandbox/sandbox.js';
 
 /**
@@ -51,22 +51,22 @@ export class ManagedSandbox implements Sandbox {
   execStream(command: readonly string[], options: ExecOptions = {}): Promise<ExecProcess> {
     return this.#execQueue.add(() => this.#inner.execStream(command, options));
   }
-  writeFiles(files: readonly FileEntry[], options?: SignalOptions): Promise<void> {
+  writeFiles(files: readonly FileEntry[], options?: CallOptions): Promise<void> {
     return this.#inner.writeFiles(files, options);
   }
-  readFile(path: string, options?: SignalOptions): Promise<Buffer> {
+  readFile(path: string, options?: CallOptions): Promise<Buffer> {
     return this.#inner.readFile(path, options);
   }
-  copyDirectoryIn(hostDir: string, sandboxDir: string, options?: SignalOptions): Promise<void> {
+  copyDirectoryIn(hostDir: string, sandboxDir: string, options?: CallOptions): Promise<void> {
     return this.#inner.copyDirectoryIn(hostDir, sandboxDir, options);
   }
-  copyDirectoryOut(sandboxDir: string, hostDir: string, options?: SignalOptions): Promise<void> {
+  copyDirectoryOut(sandboxDir: string, hostDir: string, options?: CallOptions): Promise<void> {
     return this.#inner.copyDirectoryOut(sandboxDir, hostDir, options);
   }
-  putArchive(tar: Readable, sandboxDir: string, options?: SignalOptions): Promise<void> {
+  putArchive(tar: Readable, sandboxDir: string, options?: CallOptions): Promise<void> {
     return this.#inner.putArchive(tar, sandboxDir, options);
   }
-  getArchive(path: string, options?: SignalOptions): Promise<Readable> {
+  getArchive(path: string, options?: CallOptions): Promise<Readable> {
     return this.#inner.getArchive(path, options);
   }
   logs(options?: LogOptions): Promise<{ stdout: string; stderr: string }> {

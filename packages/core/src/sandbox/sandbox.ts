@@ -64,9 +64,15 @@ export interface FileEntry {
   gid?: number;
 }
 
-/** Options of long sandbox calls that only need cancellation. */
-export interface SignalOptions {
+/** Options of sandbox calls that move data (copies, archives). */
+export interface CallOptions {
+  /** Cancels the call. */
   signal?: AbortSignal;
+  /**
+   * Cancels the call after this many milliseconds.
+   * @default no timeout
+   */
+  timeoutMs?: number;
 }
 
 /** Options of {@link Sandbox.destroy}. */
@@ -107,17 +113,17 @@ export interface Sandbox extends AsyncDisposable {
   execStream(command: readonly string[], options?: ExecOptions): Promise<ExecProcess>;
 
   /** Writes files (content given in memory), creating parent directories. */
-  writeFiles(files: readonly FileEntry[], options?: SignalOptions): Promise<void>;
+  writeFiles(files: readonly FileEntry[], options?: CallOptions): Promise<void>;
   /** Reads one file's content. */
-  readFile(path: string, options?: SignalOptions): Promise<Buffer>;
+  readFile(path: string, options?: CallOptions): Promise<Buffer>;
   /** Copies a host directory's contents into a sandbox directory (created if missing). */
-  copyDirectoryIn(hostDir: string, sandboxDir: string, options?: SignalOptions): Promise<void>;
+  copyDirectoryIn(hostDir: string, sandboxDir: string, options?: CallOptions): Promise<void>;
   /** Copies a sandbox directory's contents into a host directory (created if missing). */
-  copyDirectoryOut(sandboxDir: string, hostDir: string, options?: SignalOptions): Promise<void>;
+  copyDirectoryOut(sandboxDir: string, hostDir: string, options?: CallOptions): Promise<void>;
   /** Extracts a tar stream into a sandbox directory (which must exist). */
-  putArchive(tar: Readable, sandboxDir: string, options?: SignalOptions): Promise<void>;
+  putArchive(tar: Readable, sandboxDir: string, options?: CallOptions): Promise<void>;
   /** A tar stream of a sandbox path (file or directory, its base name at the archive's root). */
-  getArchive(path: string, options?: SignalOptions): Promise<Readable>;
+  getArchive(path: string, options?: CallOptions): Promise<Readable>;
 
   /** The main process's output so far. */
   logs(options?: LogOptions): Promise<{ stdout: string; stderr: string }>;
