@@ -45,6 +45,7 @@ export { Sandkit, type SandkitCreateOptions, type SandkitOptions } from './orche
 export type { SandkitEventName, SandkitEvents } from './orchestrator/sandkit-events.js';
 export { type Candidate, type RuntimeChoice, selectRuntime } from './orchestrator/select-runtime.js';
 export type * from './runtime/runtime.js';
+export { unavailableProbe } from './runtime/unavailable-probe.js';
 export type * from './sandbox/exec-types.js';
 export type * from './sandbox/sandbox.js';
 export type * from './spec/sandbox-spec.js';

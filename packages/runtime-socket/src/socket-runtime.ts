@@ -22,6 +22,7 @@ import {
   type SweepReport,
   sandboxLabels,
   sweepByLabel,
+  unavailableProbe,
   unixSocketClient,
 } from '@sandkit/core';
 import { hardenedHostConfig } from './hardening.js';
@@ -104,14 +105,7 @@ export class SocketRuntime implements Runtime {
         facts: await describeEngine(engine),
       };
     } catch (error) {
-      return {
-        runtime: this.name,
-        available: false,
-        reasons: [(error as Error).message],
-        dockerAccess: [],
-        insecure: false,
-        facts: {},
-      };
+      return unavailableProbe(this.name, [(error as Error).message]);
     }
   }
 

@@ -30,6 +30,7 @@ import {
   type SweepReport,
   sandboxLabels,
   sweepByLabel,
+  unavailableProbe,
   unixSocketClient,
 } from '@sandkit/core';
 import { detectPrivilegeMode, type PrivilegeMode } from './fallback/detect-privilege-mode.js';
@@ -164,14 +165,7 @@ export class SysboxRuntime implements Runtime {
     try {
       engine = await this.#engine();
     } catch (error) {
-      return {
-        runtime: this.name,
-        available: false,
-        reasons: [(error as Error).message],
-        dockerAccess: [],
-        insecure: false,
-        facts: {},
-      };
+      return unavailableProbe(this.name, [(error as Error).message]);
     }
     const [mode, facts] = await Promise.all([this.#resolveMode(), describeEngine(engine)]);
     if (mode.kind === 'sysbox') {
@@ -191,14 +185,7 @@ export class SysboxRuntime implements Runtime {
       };
     }
     if (mode.kind === 'unavailable') {
-      return {
-        runtime: this.name,
-        available: false,
-        reasons: mode.reasons,
-        dockerAccess: [],
-        insecure: false,
-        facts,
-      };
+      return unavailableProbe(this.name, mode.reasons, facts);
     }
     return {
       runtime: this.name,
