@@ -1,10 +1,7 @@
 import type { Engine } from '@sandkit/core';
-import { ensureEngine } from '@sandkit/host-setup';
-import { buildTestImages, type TestImages } from '../../test/images/index.js';
+import { type OfflineImages, prepareHost } from '@sandkit/host-setup';
 
-/** The engine (started if needed) and the offline test images, for benchmarks. */
-export async function benchSetup(): Promise<{ engine: Engine; images: TestImages }> {
-  const log = (line: string) => console.log(`[setup] ${line}`);
-  const engine = await ensureEngine({ log });
-  return { engine, images: await buildTestImages(engine, log) };
+/** The engine (started if needed) and the offline images, for benchmarks. */
+export function benchSetup(): Promise<{ engine: Engine; images: OfflineImages }> {
+  return prepareHost((line) => console.log(`[setup] ${line}`));
 }

@@ -1,7 +1,7 @@
 import type { DockerAccess, Runtime, SandboxSpec, Session } from '@sandkit/core';
+import type { OfflineImages } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
-import type { TestImages } from '../images/index.js';
 
 /** One runtime configuration the contract suite runs against. */
 export interface ContractTarget {
@@ -15,7 +15,7 @@ export interface ContractTarget {
    * The base spec of a sandbox on this target; its image must have busybox applets on PATH
    * and a default command that keeps running.
    */
-  spec(images: TestImages): SandboxSpec;
+  spec(images: OfflineImages): SandboxSpec;
   /** Resolves to a reason when this target cannot run on this engine (only Sysbox targets may skip). */
   skipReason(): Promise<string | undefined>;
 }

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureEngine } from '@sandkit/host-setup';
+import { type OfflineImages, prepareHost } from '@sandkit/host-setup';
 import type { TestProject } from 'vitest/node';
-import { buildTestImages, type TestImages } from '../images/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    images: TestImages;
+    images: OfflineImages;
     /** Directory under which tests make their temporary directories; removed after the run. */
     tempRoot: string;
   }
@@ -16,11 +15,11 @@ declare module 'vitest' {
 /** Runs once before the engine tests: an engine that answers (started if needed) and the offline test images. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (line: string) => console.log(`[setup] ${line}`);
-  const engine = await ensureEngine({ log });
-  log(`engine ${engine.address} (${engine.source})`);
   const started = Date.now();
-  const images = await buildTestImages(engine, log);
-  log(`test images ready in ${Date.now() - started} ms: ${Object.values(images).join(', ')}`);
+  const { engine, images } = await prepareHost(log);
+  log(
+    `engine ${engine.address} (${engine.source}); test images ready in ${Date.now() - started} ms: ${Object.values(images).join(', ')}`,
+  );
   project.provide('images', images);
   const tempRoot = await mkdtemp(join(tmpdir(), 'sandkit-tests-'));
   project.provide('tempRoot', tempRoot);

@@ -1,13 +1,13 @@
 import { createSession, type Sandbox, type SandboxSpec } from '@sandkit/core';
+import type { OfflineImages } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
-import type { TestImages } from '../images/index.js';
 
 /**
  * A `docker: 'shared'` job container with the docker CLI (the dind test image,
  * whose daemon is not started): what CI jobs that "use the host's docker" look like.
  */
 export async function sharedJob(
-  images: TestImages,
+  images: OfflineImages,
   extra: Partial<SandboxSpec> = {},
   allowedBindPaths: string[] = [],
 ) {

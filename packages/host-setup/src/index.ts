@@ -15,4 +15,4 @@ export {
 export { busyboxImage } from './recipes/busybox.js';
 export { dindImage } from './recipes/dind.js';
 export { HTTPD_PAGE, HTTPD_PORT, httpdImage } from './recipes/httpd.js';
-export { buildOfflineImages, type OfflineImages } from './recipes/index.js';
+export { buildOfflineImages, type OfflineImages, prepareHost } from './recipes/index.js';

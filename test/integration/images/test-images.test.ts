@@ -1,7 +1,7 @@
 import { createSession } from '@sandkit/core';
+import { HTTPD_PAGE, HTTPD_PORT } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
 import { describe, expect, inject, it } from 'vitest';
-import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 
 const images = inject('images');

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HTTPD_PAGE, HTTPD_PORT } from '@sandkit/host-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { httpGetWhenUp } from '../../support/http-get.js';
 import { sharedJob } from '../../support/shared-job.js';

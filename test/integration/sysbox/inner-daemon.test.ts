@@ -10,9 +10,9 @@ import {
   type Sandbox,
   StartFailedError,
 } from '@sandkit/core';
+import { HTTPD_PAGE, HTTPD_PORT } from '@sandkit/host-setup';
 import { REMOUNT_CGROUPS_RW, sysbox } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HTTPD_PAGE, HTTPD_PORT } from '../../images/index.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { httpGetWhenUp } from '../../support/http-get.js';
 import { tempDir } from '../../support/temp-dir.js';

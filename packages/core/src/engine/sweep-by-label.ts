@@ -1,7 +1,6 @@
 import { hostPathsFromLabels, removeHostPaths } from '../cleanup/host-paths.js';
 import { SandkitError } from '../errors/index.js';
 import { engineLabelFilters, matchesFilter, type SweepFilter } from '../labels/label-filter.js';
-import { LABEL } from '../labels/sandkit-labels.js';
 import type { SweepReport } from '../runtime/runtime.js';
 import type { Engine } from './engine.js';
 
@@ -15,8 +14,7 @@ import type { Engine } from './engine.js';
  */
 export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise<SweepReport> {
   const filters = JSON.stringify({ label: engineLabelFilters(filter) });
-  const report: SweepReport = { sandboxes: [], containers: [], networks: [], volumes: [], paths: [] };
-  const sandboxes = new Set<string>();
+  const report: SweepReport = { containers: [], networks: [], volumes: [], paths: [] };
   const failures: unknown[] = [];
   const attempt = async (work: () => Promise<void>) => {
     try {
@@ -40,8 +38,6 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
             await removeHostPaths(paths);
             report.paths.push(...paths);
           }
-          const sandbox = c.Labels[LABEL.sandbox];
-          if (sandbox) sandboxes.add(sandbox);
         }),
       ),
   );
@@ -68,12 +64,9 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
         attempt(async () => {
           await ignoreMissing(engine.docker.getVolume(v.Name).remove());
           report.volumes.push(v.Name);
-          const sandbox = v.Labels?.[LABEL.sandbox];
-          if (sandbox) sandboxes.add(sandbox);
         }),
       ),
   );
-  report.sandboxes.push(...sandboxes);
   if (failures.length > 0) {
     throw new SandkitError(
       `Sweeping left ${failures.length} object(s) behind`,

@@ -289,7 +289,6 @@ export class Sandkit implements AsyncDisposable {
       sweepByLabel(engine, { orphaned: true }),
     ]);
     return {
-      sandboxes: [...expired.sandboxes, ...orphaned.sandboxes],
       containers: [...expired.containers, ...orphaned.containers],
       networks: [...expired.networks, ...orphaned.networks],
       volumes: [...expired.volumes, ...orphaned.volumes],

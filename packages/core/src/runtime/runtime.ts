@@ -44,8 +44,6 @@ export interface CreateOptions {
 
 /** What a sweep removed. */
 export interface SweepReport {
-  /** Ids of the sandboxes whose objects were removed. */
-  sandboxes: string[];
   containers: string[];
   networks: string[];
   volumes: string[];

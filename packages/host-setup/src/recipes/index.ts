@@ -1,4 +1,5 @@
 import type { Engine } from '@sandkit/core';
+import { ensureEngine } from '../engine/ensure-engine.js';
 import { buildOfflineImage } from '../images/build-offline-image.js';
 import { busyboxImage } from './busybox.js';
 import { dindImage } from './dind.js';
@@ -25,4 +26,12 @@ export async function buildOfflineImages(
     buildOfflineImage(engine, dindImage, { log }),
   ]);
   return { busybox, httpd, dind };
+}
+
+/** A Docker engine that answers (installed and started if this host can) and the offline images built on it. */
+export async function prepareHost(
+  log: (line: string) => void,
+): Promise<{ engine: Engine; images: OfflineImages }> {
+  const engine = await ensureEngine({ log });
+  return { engine, images: await buildOfflineImages(engine, log) };
 }
