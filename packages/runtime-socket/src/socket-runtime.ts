@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import {
+  assertValidCreateOptions,
+  assertValidSession,
   assertValidSpec,
   type ContainerBlueprint,
   type CreateOptions,
@@ -81,6 +83,7 @@ export class SocketRuntime implements Runtime {
   readonly #options: SocketRuntimeOptions;
 
   constructor(options: SocketRuntimeOptions = {}) {
+    assertValidSession(options.session, 'socket()');
     this.#engine = engineFromSource(options.engine);
     this.#session = options.session ?? defaultSession();
     this.#options = options;
@@ -121,7 +124,8 @@ export class SocketRuntime implements Runtime {
   }
 
   async create(spec: SandboxSpec, options: CreateOptions = {}): Promise<Sandbox> {
-    assertValidSpec(spec, this.validate(spec), this.name);
+    assertValidSpec(spec, this);
+    assertValidCreateOptions(options, { runtime: this.name });
     const engine = await this.#engine();
     return createContainerSandbox({
       engine,

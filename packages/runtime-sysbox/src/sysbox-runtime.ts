@@ -1,6 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  assertValidCreateOptions,
+  assertValidSession,
   assertValidSpec,
   CancelledError,
   type ContainerBlueprint,
@@ -123,6 +125,7 @@ export class SysboxRuntime implements Runtime {
   #warned = false;
 
   constructor(options: SysboxRuntimeOptions = {}) {
+    assertValidSession(options.session, 'sysbox()');
     this.#engine = engineFromSource(options.engine);
     this.#session = options.session ?? defaultSession();
     this.#options = options;
@@ -207,7 +210,8 @@ export class SysboxRuntime implements Runtime {
   }
 
   async create(spec: SandboxSpec, options: CreateOptions = {}): Promise<Sandbox> {
-    assertValidSpec(spec, this.validate(spec), this.name);
+    assertValidSpec(spec, this);
+    assertValidCreateOptions(options, { runtime: this.name });
     const engine = await this.#engine();
     const mode = await this.#resolveMode();
     if (mode.kind === 'unavailable')

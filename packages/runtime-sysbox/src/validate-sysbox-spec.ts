@@ -15,11 +15,12 @@ export function validateSysboxSpec(spec: SandboxSpec): SpecIssue[] {
       allowed: '"isolated" here; the socket runtime for "none" or "shared"',
     });
   }
-  for (const name of Object.keys(spec.env ?? {})) {
+  for (const name of typeof spec.env === 'object' && spec.env !== null ? Object.keys(spec.env) : []) {
     if (name.toUpperCase().startsWith('SYSBOX_')) {
       issues.push({
         path: `env.${name}`,
         problem: 'Sysbox reserves SYSBOX_* variables and refuses containers that set unknown ones',
+        allowed: 'a name not starting with SYSBOX_',
       });
     }
   }

@@ -1,15 +1,18 @@
-import { mkdir } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type Dockerode from 'dockerode';
 import * as tarFs from 'tar-fs';
 import { followLogs, readLogs } from '../engine/container-logs.js';
 import type { Engine } from '../engine/engine.js';
 import { runExec } from '../engine/exec/run-exec.js';
 import { startExec } from '../engine/exec/start-exec.js';
-import { sweepByLabel } from '../engine/sweep-by-label.js';
+import { ignoreMissing, sweepByLabel } from '../engine/sweep-by-label.js';
+import { toSandkitError } from '../engine/to-sandkit-error.js';
 import {
   CancelledError,
+  CopyFailedError,
+  FileNotFoundError,
+  NotAFileError,
   SandboxDestroyedError,
   SandkitError,
   type SandkitErrorContext,
@@ -26,8 +29,12 @@ import type {
   Sandbox,
 } from '../sandbox/sandbox.js';
 import { combineSignals } from '../util/abort.js';
+import { IssueList, MAX_TIMER_MS } from '../validation/issue-list.js';
+import { checkCallOptions, checkFileEntries } from '../validation/validate-copy-arguments.js';
+import { findExecIssues } from '../validation/validate-exec-arguments.js';
+import { extractArchive } from './extract-archive.js';
 import { filesToTar } from './file-archive.js';
-import { readSingleFile } from './read-archive.js';
+import { readArchivedPath } from './read-archive.js';
 
 /** How the job inside reaches an engine, when it does. */
 export interface EngineAccess {
@@ -62,7 +69,8 @@ export class ContainerSandbox implements Sandbox {
   readonly #engine: Engine;
   readonly #engineAccess: EngineAccess | undefined;
   readonly #teardown: () => Promise<void>;
-  #destroyed: Promise<void> | undefined;
+  #destroyed = false;
+  #destroying: Promise<void> | undefined;
 
   constructor(init: ContainerSandboxInit) {
     this.id = init.id;
@@ -92,68 +100,132 @@ export class ContainerSandbox implements Sandbox {
 
   exec(command: readonly string[], options: BufferedExecOptions = {}): Promise<ExecResult> {
     this.#assertAlive('exec');
-    return runExec(command, options, {
-      ...this.#context(),
-      engine: this.#engine,
-      containerId: this.containerId,
-    });
+    return this.#checked('exec', findExecIssues(command, options, { buffered: true }), () =>
+      runExec(command, options, { ...this.#context(), engine: this.#engine, containerId: this.containerId }),
+    );
   }
 
   execStream(command: readonly string[], options: ExecOptions = {}): Promise<ExecProcess> {
     this.#assertAlive('execStream');
-    return startExec(command, options, {
-      ...this.#context(),
-      engine: this.#engine,
-      containerId: this.containerId,
-      attachStdin: true,
-    });
-  }
-
-  writeFiles(files: readonly FileEntry[], options: CallOptions = {}): Promise<void> {
-    return this.#transfer('writeFiles', options, (signal) => this.#put(filesToTar(files), '/', signal));
-  }
-
-  readFile(path: string, options: CallOptions = {}): Promise<Buffer> {
-    return this.#transfer('readFile', options, async (signal) =>
-      readSingleFile(await this.#get(path, signal), path),
+    return this.#checked('execStream', findExecIssues(command, options, { buffered: false }), () =>
+      startExec(command, options, {
+        ...this.#context(),
+        engine: this.#engine,
+        containerId: this.containerId,
+        attachStdin: true,
+      }),
     );
   }
 
+  writeFiles(files: readonly FileEntry[], options: CallOptions = {}): Promise<void> {
+    return this.#transfer(
+      'writeFiles',
+      options,
+      (list) => checkFileEntries(list, files),
+      (signal) => this.#put(filesToTar(files), '/', signal),
+    );
+  }
+
+  readFile(path: string, options: CallOptions = {}): Promise<Buffer> {
+    return this.#transfer(
+      'readFile',
+      options,
+      (list) => list.absolutePath(path, 'path'),
+      (signal) => this.#readFile(path, signal),
+    );
+  }
+
+  /** Reads a regular file, following symlinks inside the sandbox as a process there would. */
+  async #readFile(path: string, signal: AbortSignal | undefined): Promise<Buffer> {
+    let current = path;
+    for (let hops = 0; hops <= MAX_SYMLINK_HOPS; hops++) {
+      const archived = await readArchivedPath(await this.#get(current, signal), current);
+      if ('content' in archived) return archived.content;
+      if (!('target' in archived)) throw new NotAFileError(path, archived.type, this.#context());
+      current = posix.resolve(posix.dirname(current), archived.target);
+    }
+    throw new NotAFileError(path, `chain of more than ${MAX_SYMLINK_HOPS} symlinks`, this.#context());
+  }
+
   copyDirectoryIn(hostDir: string, sandboxDir: string, options: CallOptions = {}): Promise<void> {
-    return this.#transfer('copyDirectoryIn', options, async (signal) => {
-      await this.exec(['mkdir', '-p', sandboxDir], signal ? { signal } : {}).catch(() => {
-        // Images without mkdir: the copy below reports a missing directory clearly.
-      });
-      await this.#put(tarFs.pack(hostDir), sandboxDir, signal);
-    });
+    return this.#transfer(
+      'copyDirectoryIn',
+      options,
+      (list) => {
+        list.text(hostDir, 'hostDir', 'a host directory path', { empty: false });
+        list.absolutePath(sandboxDir, 'sandboxDir');
+      },
+      async (signal) => {
+        await this.exec(['mkdir', '-p', sandboxDir], signal ? { signal } : {}).catch(() => {
+          // Images without mkdir: the copy below reports a missing directory clearly.
+        });
+        await this.#put(tarFs.pack(hostDir), sandboxDir, signal);
+      },
+    );
   }
 
   copyDirectoryOut(sandboxDir: string, hostDir: string, options: CallOptions = {}): Promise<void> {
-    return this.#transfer('copyDirectoryOut', options, async (signal) => {
-      const tar = await this.#get(`${sandboxDir.replace(/\/+$/, '')}/.`, signal);
-      await mkdir(hostDir, { recursive: true });
-      const extract = tarFs.extract(hostDir, {
-        map: (header) => ({ ...header, name: header.name.replace(/^\.\/?/, '') || '.' }),
-      });
-      await pipeline(tar, extract, signal ? { signal } : {});
-    });
+    return this.#transfer(
+      'copyDirectoryOut',
+      options,
+      (list) => {
+        list.absolutePath(sandboxDir, 'sandboxDir');
+        list.text(hostDir, 'hostDir', 'a host directory path', { empty: false });
+      },
+      async (signal) => {
+        const tar = await this.#get(`${sandboxDir.replace(/\/+$/, '')}/.`, signal, sandboxDir);
+        try {
+          await extractArchive(tar, hostDir, signal);
+        } catch (error) {
+          signal?.throwIfAborted();
+          throw this.#hostCopyError(error, sandboxDir, hostDir);
+        }
+      },
+    );
   }
 
   putArchive(tar: Readable, sandboxDir: string, options: CallOptions = {}): Promise<void> {
-    return this.#transfer('putArchive', options, (signal) => this.#put(tar, sandboxDir, signal));
+    return this.#transfer(
+      'putArchive',
+      options,
+      (list) => {
+        list.readable(tar, 'tar', 'a Readable of a tar archive, e.g. tar-fs pack(dir)');
+        list.absolutePath(sandboxDir, 'sandboxDir');
+      },
+      (signal) => this.#put(tar, sandboxDir, signal),
+    );
   }
 
   getArchive(path: string, options: CallOptions = {}): Promise<Readable> {
-    return this.#transfer('getArchive', options, (signal) => this.#get(path, signal));
+    return this.#transfer(
+      'getArchive',
+      options,
+      (list) => list.absolutePath(path, 'path'),
+      (signal) => this.#get(path, signal),
+    );
   }
 
-  /** Runs a data transfer with the caller's signal and timeout; an abort becomes `CancelledError`. */
+  /** Rejects with `InvalidArgumentError` when the call's arguments have problems; otherwise runs it. */
+  async #checked<T>(operation: string, issues: IssueList, run: () => Promise<T>): Promise<T> {
+    issues.throwIfAny(operation, this.#context());
+    return run();
+  }
+
+  /**
+   * Runs a data transfer once its arguments are checked, with the caller's
+   * signal and timeout; an abort becomes `CancelledError`.
+   */
   async #transfer<T>(
     operation: string,
     options: CallOptions,
+    check: (list: IssueList) => void,
     work: (signal: AbortSignal | undefined) => Promise<T>,
   ): Promise<T> {
     this.#assertAlive(operation);
+    const list = new IssueList();
+    check(list);
+    checkCallOptions(list, options);
+    list.throwIfAny(operation, this.#context());
     const signal = combineSignals(options.signal, options.timeoutMs);
     try {
       signal?.throwIfAborted();
@@ -174,11 +246,15 @@ export class ContainerSandbox implements Sandbox {
       });
     } catch (error) {
       signal?.throwIfAborted();
-      throw this.#engineError(`Could not copy files into ${sandboxDir}`, error);
+      if (isStatus(error, 404) && !/no such container/i.test(String(error))) {
+        throw new FileNotFoundError(sandboxDir, { ...this.#context(), cause: error });
+      }
+      throw this.#engineError(error, `copy files into ${sandboxDir}`);
     }
   }
 
-  async #get(path: string, signal: AbortSignal | undefined): Promise<Readable> {
+  /** A tar stream of `path`; a missing path is a `FileNotFoundError` naming `shownPath`. */
+  async #get(path: string, signal: AbortSignal | undefined, shownPath = path): Promise<Readable> {
     try {
       return (await this.#container().getArchive({
         path,
@@ -186,13 +262,35 @@ export class ContainerSandbox implements Sandbox {
       })) as unknown as Readable;
     } catch (error) {
       signal?.throwIfAborted();
-      throw this.#engineError(`Could not copy ${path} out of the sandbox`, error);
+      if (isStatus(error, 404) && !/no such container/i.test(String(error))) {
+        throw new FileNotFoundError(shownPath, { ...this.#context(), cause: error });
+      }
+      throw this.#engineError(error, `copy ${shownPath} out of the sandbox`);
     }
   }
 
-  logs(options: LogOptions = {}): Promise<{ stdout: string; stderr: string }> {
+  /** A failure on the host side of a copy out (no space, no permission, an entry leading outside). */
+  #hostCopyError(error: unknown, sandboxDir: string, hostDir: string): SandkitError {
+    if (SandkitError.is(error)) return error;
+    const code = (error as { code?: string }).code;
+    if (code === undefined && (error as { statusCode?: number }).statusCode !== undefined) {
+      return this.#engineError(error, `copy ${sandboxDir} out of the sandbox`);
+    }
+    return new CopyFailedError(
+      `Could not copy ${sandboxDir} to ${hostDir}${code === 'ENOSPC' ? ': no space left on the host' : ''}`,
+      hostDir,
+      { ...this.#context(), cause: error },
+      `${(error as Error).message ?? String(error)}\nNothing was written to ${hostDir}.`,
+    );
+  }
+
+  async logs(options: LogOptions = {}): Promise<{ stdout: string; stderr: string }> {
     this.#assertAlive('logs');
-    return readLogs(this.#engine, this.containerId, options);
+    try {
+      return await readLogs(this.#engine, this.containerId, options);
+    } catch (error) {
+      throw this.#engineError(error, 'read the sandbox logs');
+    }
   }
 
   followLogs(options: FollowLogOptions = {}): AsyncIterable<LogLine> {
@@ -202,7 +300,11 @@ export class ContainerSandbox implements Sandbox {
 
   async endpoint(port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<Endpoint> {
     this.#assertAlive('endpoint');
-    const info = await this.#container().inspect();
+    const info = await this.#container()
+      .inspect()
+      .catch((error: unknown) => {
+        throw this.#engineError(error, 'look up the sandbox ports');
+      });
     const binding = info.NetworkSettings.Ports?.[`${port}/${protocol}`]?.[0];
     if (!binding) {
       throw new SandkitError(
@@ -228,30 +330,51 @@ export class ContainerSandbox implements Sandbox {
     return this.#engineAccess.client;
   }
 
+  /** Concurrent calls share one attempt; a failed attempt is not kept, so the next call tries again. */
   destroy(options: DestroyOptions = {}): Promise<void> {
-    this.#destroyed ??= (async () => {
-      if (options.gracePeriodMs) {
-        await this.#container()
-          .stop({ t: Math.ceil(options.gracePeriodMs / 1000) })
-          .catch(() => {});
+    const list = new IssueList();
+    if (list.object(options, 'options', ['gracePeriodMs'])?.gracePeriodMs !== undefined) {
+      list.integer(options.gracePeriodMs, 'options.gracePeriodMs', 0, MAX_TIMER_MS);
+    }
+    try {
+      list.throwIfAny('destroy', this.#context());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#destroyed = true;
+    this.#destroying ??= (async () => {
+      try {
+        if (options.gracePeriodMs) {
+          await ignoreMissing(this.#container().stop({ t: Math.ceil(options.gracePeriodMs / 1000) })).catch(
+            () => {
+              // Not running any more: removing it below is all that is left.
+            },
+          );
+        }
+        await sweepByLabel(this.#engine, { sandbox: this.id });
+        await this.#teardown();
+      } catch (error) {
+        throw this.#engineError(error, `destroy sandbox ${this.id}`);
       }
-      await sweepByLabel(this.#engine, { sandbox: this.id });
-      await this.#teardown();
     })();
-    return this.#destroyed;
+    this.#destroying.catch(() => {
+      this.#destroying = undefined;
+    });
+    return this.#destroying;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.destroy();
   }
 
-  #engineError(message: string, error: unknown): SandkitError {
-    const status = (error as { statusCode?: number }).statusCode;
-    const reason = (error as { json?: { message?: string } }).json?.message ?? (error as Error).message;
-    return new SandkitError(
-      message,
-      { ...this.#context(), cause: error },
-      status ? `engine said (${status}): ${reason}` : reason,
-    );
+  #engineError(error: unknown, action: string): SandkitError {
+    return toSandkitError(error, action, this.#engine, this.#context());
   }
+}
+
+/** Symlinks `readFile` follows before it gives up, as the kernel's limit on path resolution. */
+const MAX_SYMLINK_HOPS = 40;
+
+function isStatus(error: unknown, status: number): boolean {
+  return (error as { statusCode?: unknown })?.statusCode === status;
 }

@@ -1,4 +1,4 @@
-import { SandkitError } from './sandkit-error.js';
+import { SandkitError, type SandkitErrorContext } from './sandkit-error.js';
 
 /** One place sandkit looked for a Docker engine, and why it did not answer. */
 export interface EngineAttempt {
@@ -10,15 +10,18 @@ export interface EngineAttempt {
   reason: string;
 }
 
-/** No Docker engine answered at any of the places tried. */
+/**
+ * No Docker engine answered at any of the places tried, or the engine a
+ * sandbox lives on stopped answering (its connection was refused or dropped).
+ */
 export class EngineUnreachableError extends SandkitError {
   static override readonly code: string = 'SANDKIT_ENGINE_UNREACHABLE';
   readonly attempts: readonly EngineAttempt[];
 
-  constructor(attempts: readonly EngineAttempt[], hint: string) {
+  constructor(attempts: readonly EngineAttempt[], hint: string, context: SandkitErrorContext = {}) {
     super(
       'No Docker engine answered',
-      {},
+      context,
       ['Tried:', ...attempts.map((a) => `  - ${a.source}: ${a.address} → ${a.reason}`), hint].join('\n'),
     );
     this.attempts = attempts;

@@ -21,7 +21,7 @@ export class ManagedSandbox implements Sandbox {
   readonly #inner: Sandbox;
   readonly #execQueue: PQueue;
   readonly #onDestroy: (destroy: () => Promise<void>) => Promise<void>;
-  #destroyed: Promise<void> | undefined;
+  #destroying: Promise<void> | undefined;
 
   constructor(inner: Sandbox, execQueue: PQueue, onDestroy: (destroy: () => Promise<void>) => Promise<void>) {
     this.#inner = inner;
@@ -81,9 +81,13 @@ export class ManagedSandbox implements Sandbox {
   docker(): Dockerode {
     return this.#inner.docker();
   }
+  /** Concurrent calls share one attempt; after a failed one, the next call tries again. */
   destroy(options?: DestroyOptions): Promise<void> {
-    this.#destroyed ??= this.#onDestroy(() => this.#inner.destroy(options));
-    return this.#destroyed;
+    this.#destroying ??= this.#onDestroy(() => this.#inner.destroy(options));
+    this.#destroying.catch(() => {
+      this.#destroying = undefined;
+    });
+    return this.#destroying;
   }
   [Symbol.asyncDispose](): Promise<void> {
     return this.destroy();

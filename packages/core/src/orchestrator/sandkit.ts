@@ -13,6 +13,7 @@ import type { ProbeResult, Runtime, SweepReport } from '../runtime/runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxSpec } from '../spec/sandbox-spec.js';
 import { assertValidSpec } from '../spec/validate-spec.js';
+import { assertValidCreateOptions, assertValidSession } from '../validation/validate-create-options.js';
 import { ManagedSandbox } from './managed-sandbox.js';
 import type { SandkitEventName, SandkitEvents } from './sandkit-events.js';
 import { type RuntimeChoice, selectRuntime } from './select-runtime.js';
@@ -80,6 +81,13 @@ export interface SandkitCreateOptions {
   priority?: number;
 }
 
+const SANDKIT_CREATE_KEYS = [
+  'signal',
+  'timeoutMs',
+  'runtime',
+  'priority',
+] as const satisfies readonly (keyof SandkitCreateOptions)[];
+
 /**
  * The entry point: picks a runtime per job, limits how much runs at once,
  * reports progress as events, and makes sure nothing outlives its owner.
@@ -105,7 +113,10 @@ export class Sandkit implements AsyncDisposable {
   #closed = false;
 
   constructor(options: SandkitOptions) {
-    if (options.runtimes.length === 0) throw new SandkitError('Sandkit needs at least one runtime');
+    if (!Array.isArray(options?.runtimes) || options.runtimes.length === 0) {
+      throw new SandkitError('Sandkit needs at least one runtime');
+    }
+    assertValidSession(options.session, 'new Sandkit()');
     const names = options.runtimes.map((r) => r.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate) throw new SandkitError(`Runtime "${duplicate}" is configured twice`);
@@ -157,6 +168,11 @@ export class Sandkit implements AsyncDisposable {
   async create(spec: SandboxSpec, options: SandkitCreateOptions = {}): Promise<Sandbox> {
     if (this.#closed) throw new SandkitError('This Sandkit is closed');
     assertValidSpec(spec);
+    assertValidCreateOptions(
+      options,
+      typeof spec.image === 'string' ? { image: spec.image } : {},
+      SANDKIT_CREATE_KEYS,
+    );
     const jobId = uuidv7();
     const queuedAt = Date.now();
     const priority = options.priority ?? 0;
@@ -212,17 +228,15 @@ export class Sandkit implements AsyncDisposable {
       const readyAt = Date.now();
       const managed: ManagedSandbox = new ManagedSandbox(inner.sandbox, this.#execQueue, async (destroy) => {
         const destroyStart = Date.now();
-        try {
-          await destroy();
-        } finally {
-          this.#live.delete(managed);
-          this.#emit('destroyed', {
-            sandboxId: managed.id,
-            runtime: chosen,
-            lifetimeMs: destroyStart - readyAt,
-            destroyMs: Date.now() - destroyStart,
-          });
-        }
+        // A failed destroy keeps the sandbox live, so a later destroy() or close() tries again.
+        await destroy();
+        this.#live.delete(managed);
+        this.#emit('destroyed', {
+          sandboxId: managed.id,
+          runtime: chosen,
+          lifetimeMs: destroyStart - readyAt,
+          destroyMs: Date.now() - destroyStart,
+        });
       });
       this.#live.add(managed);
       this.#emit('ready', {

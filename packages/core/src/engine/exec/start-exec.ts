@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { type Duplex, PassThrough, Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
 import { isTimeoutReason } from '../../errors/cancelled-error.js';
 import type { SandkitErrorContext } from '../../errors/index.js';
 import { ExecCancelledError, ExecTimedOutError } from '../../errors/index.js';
@@ -7,6 +7,8 @@ import type { ExecOptions, ExecProcess } from '../../sandbox/exec-types.js';
 import { combineSignals, delay } from '../../util/abort.js';
 import { demuxStream } from '../demux-stream.js';
 import type { Engine } from '../engine.js';
+import { toSandkitError } from '../to-sandkit-error.js';
+import { killProcessTree } from './kill-process-tree.js';
 
 /** How often a command whose output never ends is checked for having exited. */
 const EXITED_POLL_MS = 1_000;
@@ -25,6 +27,10 @@ export interface StartExecContext extends SandkitErrorContext {
  * Starts a command in a running container through the engine's exec API, with
  * demuxed output, a timeout and cancellation that kill the command, and no hang
  * when a background child keeps the output open after the command has exited.
+ *
+ * `timeoutMs` and `signal` count from this call. Stopped before the engine has
+ * started the command, it never starts; stopped later, its process tree is
+ * killed before `exited` rejects, however early the stop came.
  */
 export async function startExec(
   command: readonly string[],
@@ -33,45 +39,56 @@ export async function startExec(
 ): Promise<ExecProcess> {
   const { engine, containerId } = context;
   const started = Date.now();
-  if (options.signal?.aborted) {
-    const result = { command, exitCode: undefined, stdout: '', stderr: '', durationMs: 0 };
-    throw new ExecCancelledError({ ...context, result, cause: options.signal.reason });
+  const stop = combineSignals(options.signal, options.timeoutMs);
+  const stopped = (reason: unknown) => {
+    const result = { command, exitCode: undefined, stdout: '', stderr: '', durationMs: Date.now() - started };
+    return isTimeoutReason(reason) && options.timeoutMs !== undefined && !options.signal?.aborted
+      ? new ExecTimedOutError(options.timeoutMs, { ...context, result, cause: reason })
+      : new ExecCancelledError({ ...context, result, cause: reason });
+  };
+  const failed = (error: unknown, action: string) => toSandkitError(error, action, engine, context);
+  if (stop?.aborted) throw stopped(stop.reason);
+
+  let exec: Dockerode.Exec;
+  try {
+    exec = await engine.docker.getContainer(containerId).exec({
+      Cmd: [...command],
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: context.attachStdin,
+      Tty: false,
+      ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
+      ...(options.cwd ? { WorkingDir: options.cwd } : {}),
+      ...(options.user ? { User: options.user } : {}),
+    });
+  } catch (error) {
+    throw failed(error, 'run a command in the sandbox');
   }
-  const container = engine.docker.getContainer(containerId);
-  const exec = await container.exec({
-    Cmd: [...command],
-    AttachStdout: true,
-    AttachStderr: true,
-    AttachStdin: context.attachStdin,
-    Tty: false,
-    ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
-    ...(options.cwd ? { WorkingDir: options.cwd } : {}),
-    ...(options.user ? { User: options.user } : {}),
-  });
-  const socket = (await exec.start({ hijack: true, stdin: context.attachStdin, Detach: false })) as Duplex;
+  // A created exec runs nothing until it is started: stopped now, nothing is left behind.
+  if (stop?.aborted) throw stopped(stop.reason);
+  let socket: Duplex;
+  try {
+    socket = (await exec.start({ hijack: true, stdin: context.attachStdin, Detach: false })) as Duplex;
+  } catch (error) {
+    throw failed(error, 'run a command in the sandbox');
+  }
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = context.attachStdin ? socket : new Writable({ write: (_c, _e, cb) => cb() });
 
-  const stop = combineSignals(options.signal, options.timeoutMs);
   let stoppedBy: unknown;
-  let killed = false;
-  const kill = async () => {
-    killed = true;
-    try {
-      const { Pid } = await exec.inspect();
-      // The exec's pid is a host pid; only a local engine shares our pid namespace.
-      if (engine.isLocal && Pid > 0) killProcessTree(Pid);
-    } catch {
-      // already gone
-    }
-    socket.destroy();
+  let killing: Promise<void> | undefined;
+  const kill = () => {
+    killing ??= killExec(exec, engine, () => socket.destroy());
+    return killing;
   };
   const onStop = () => {
     stoppedBy = stop?.reason;
     void kill();
   };
   stop?.addEventListener('abort', onStop, { once: true });
+  // Stopped while the engine was starting it: the listener above came too late to hear it.
+  if (stop?.aborted) onStop();
 
   const outputDone = demuxStream(socket, stdout, stderr);
   const exited = (async () => {
@@ -81,23 +98,15 @@ export async function startExec(
         outputDone,
         () => socket.destroy(),
         stop,
-        () => killed,
+        () => killing !== undefined,
       );
       if (stoppedBy !== undefined) throw stoppedBy;
       return { exitCode, durationMs: Date.now() - started };
     } catch (error) {
-      const reason = stoppedBy ?? error;
-      if (stoppedBy === undefined) throw error;
-      const result = {
-        command,
-        exitCode: undefined,
-        stdout: '',
-        stderr: '',
-        durationMs: Date.now() - started,
-      };
-      throw isTimeoutReason(reason) && options.timeoutMs !== undefined && !options.signal?.aborted
-        ? new ExecTimedOutError(options.timeoutMs, { ...context, result, cause: reason })
-        : new ExecCancelledError({ ...context, result, cause: reason });
+      if (stoppedBy === undefined) throw failed(error, 'wait for the command to exit');
+      // The caller hears of the stop only once the command's processes are gone.
+      await killing;
+      throw stopped(stoppedBy);
     } finally {
       stop?.removeEventListener('abort', onStop);
       stdout.end();
@@ -108,32 +117,32 @@ export async function startExec(
   return { stdout, stderr, stdin, exited, kill };
 }
 
-/** SIGKILLs a host process and every descendant of it (read from /proc), deepest first. */
-function killProcessTree(pid: number): void {
-  const children = new Map<number, number[]>();
+/** How long a started exec may take to get a process before killing it gives up. */
+const KILL_WAIT_MS = 5_000;
+
+/**
+ * Kills a started exec's process tree, then drops its output. The engine
+ * answers `start` before the process exists, so an early kill first waits
+ * for the engine to report its pid (or its exit).
+ */
+async function killExec(exec: Dockerode.Exec, engine: Engine, dropOutput: () => void): Promise<void> {
+  const deadline = Date.now() + KILL_WAIT_MS;
   try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-      } catch {
-        // exited meanwhile
+    for (;;) {
+      const { Pid, Running, ExitCode } = await exec.inspect();
+      // The exec's pid is a host pid; only a local engine shares our pid namespace.
+      if (Pid > 0) {
+        if (engine.isLocal) killProcessTree(Pid);
+        return;
       }
+      if ((!Running && ExitCode !== null) || Date.now() > deadline) return;
+      await delay(10);
     }
   } catch {
-    // no /proc: kill the process alone
+    // the exec or its container is gone
+  } finally {
+    dropOutput();
   }
-  const visit = (p: number) => {
-    for (const child of children.get(p) ?? []) visit(child);
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  visit(pid);
 }
 
 async function waitForExit(
