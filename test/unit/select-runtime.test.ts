@@ -92,7 +92,7 @@ describe('runtime selection', () => {
 
   it('skips a runtime whose own rules reject the spec', () => {
     const picky = candidate('picky', { dockerAccess: ['none'] }, () => [
-      { path: 'env.X', problem: 'not allowed here' },
+      { path: 'env.X', problem: 'not allowed here', allowed: 'no X' },
     ]);
     const choice = selectRuntime({ image: 'x' }, [picky, socketNone]);
     expect(choice.chosen).toBe('socket');
