@@ -1,4 +1,4 @@
-import type { DockerAccess, Runtime, SandboxSpec, Session } from '@sandkit/core';
+import type { DockerAccess, Engine, Runtime, SandboxSpec, Session } from '@sandkit/core';
 import type { OfflineImages } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
@@ -9,8 +9,8 @@ export interface ContractTarget {
   name: string;
   /** The `docker` access mode its sandboxes get. */
   docker: DockerAccess;
-  /** A runtime whose objects carry `session`. */
-  runtime(session: Session): Runtime;
+  /** A runtime whose objects carry `session`, on `engine` when given (else the one the docker CLI would use). */
+  runtime(session: Session, engine?: Engine): Runtime;
   /**
    * The base spec of a sandbox on this target; its image must have busybox applets on PATH
    * and a default command that keeps running.
@@ -25,28 +25,29 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
   {
     name: 'socket runtime, docker: none',
     docker: 'none',
-    runtime: (session) => socket({ session }),
+    runtime: (session, engine) => socket({ session, ...(engine ? { engine } : {}) }),
     spec: (images) => ({ image: images.busybox, pull: 'never', docker: 'none' }),
     skipReason: async () => undefined,
   },
   {
     name: 'socket runtime, docker: shared (guarded)',
     docker: 'shared',
-    runtime: (session) => socket({ session }),
+    runtime: (session, engine) => socket({ session, ...(engine ? { engine } : {}) }),
     spec: (images) => ({ image: images.dind, pull: 'never', docker: 'shared', cmd: ['sleep', 'infinity'] }),
     skipReason: async () => undefined,
   },
   {
     name: 'sysbox runtime, insecure fallback, docker: isolated',
     docker: 'isolated',
-    runtime: (session) => sysbox({ session, allowInsecure: true, onWarning: () => {} }),
+    runtime: (session, engine) =>
+      sysbox({ session, allowInsecure: true, onWarning: () => {}, ...(engine ? { engine } : {}) }),
     spec: (images) => ({ image: images.dind, pull: 'never', docker: 'isolated' }),
     skipReason: async () => undefined,
   },
   {
     name: 'sysbox runtime under Sysbox, docker: isolated',
     docker: 'isolated',
-    runtime: (session) => sysbox({ session }),
+    runtime: (session, engine) => sysbox({ session, ...(engine ? { engine } : {}) }),
     spec: (images) => ({ image: images.dind, pull: 'never', docker: 'isolated' }),
     skipReason: sysboxSkipReason,
   },

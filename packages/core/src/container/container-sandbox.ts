@@ -7,7 +7,7 @@ import type { Engine } from '../engine/engine.js';
 import { runExec } from '../engine/exec/run-exec.js';
 import { startExec } from '../engine/exec/start-exec.js';
 import { ignoreMissing, sweepByLabel } from '../engine/sweep-by-label.js';
-import { toSandkitError } from '../engine/to-sandkit-error.js';
+import { isMissingContainer, toSandkitError } from '../engine/to-sandkit-error.js';
 import {
   CancelledError,
   CopyFailedError,
@@ -246,7 +246,7 @@ export class ContainerSandbox implements Sandbox {
       });
     } catch (error) {
       signal?.throwIfAborted();
-      if (isStatus(error, 404) && !/no such container/i.test(String(error))) {
+      if (isStatus(error, 404) && !isMissingContainer(error)) {
         throw new FileNotFoundError(sandboxDir, { ...this.#context(), cause: error });
       }
       throw this.#engineError(error, `copy files into ${sandboxDir}`);
@@ -262,7 +262,7 @@ export class ContainerSandbox implements Sandbox {
       })) as unknown as Readable;
     } catch (error) {
       signal?.throwIfAborted();
-      if (isStatus(error, 404) && !/no such container/i.test(String(error))) {
+      if (isStatus(error, 404) && !isMissingContainer(error)) {
         throw new FileNotFoundError(shownPath, { ...this.#context(), cause: error });
       }
       throw this.#engineError(error, `copy ${shownPath} out of the sandbox`);

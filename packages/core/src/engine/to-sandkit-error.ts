@@ -46,11 +46,23 @@ export function toSandkitError(
   const statusCode = typeof status === 'number' ? status : undefined;
   if (
     (statusCode === 409 && /is not running|is paused|is restarting/i.test(message)) ||
-    (statusCode === 404 && /no such container/i.test(message))
+    isMissingContainer(error)
   ) {
     return new SandboxNotRunningError(action, message, withCause);
   }
   return new EngineRequestError(action, message, statusCode, withCause);
+}
+
+/**
+ * Whether the engine answered 404 because the container itself is gone (not
+ * a path inside it). Read from the engine's message, not dockerode's status
+ * text, which says "no such container" for every 404 of a container route.
+ */
+export function isMissingContainer(error: unknown): boolean {
+  return (
+    (error as { statusCode?: unknown })?.statusCode === 404 &&
+    /^no such container/i.test(engineMessage(error))
+  );
 }
 
 /** The engine's own words: its JSON `message` when it answered, the error's message otherwise. */

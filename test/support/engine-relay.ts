@@ -1,0 +1,72 @@
+import { link, rename, rm } from 'node:fs/promises';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { type Engine, unixSocketClient } from '@sandkit/core';
+import { tempDir } from './temp-dir.js';
+
+/**
+ * A unix socket relayed byte for byte to the real engine, that a test can
+ * take down and bring back: from a client's side, the engine goes away
+ * (`connect ECONNREFUSED`) and returns, while the engine itself keeps running.
+ */
+export interface EngineRelay {
+  /** An engine connection through the relay. */
+  engine: Engine;
+  /** Drops every connection and stops listening; the socket file stays, so connecting is refused. */
+  down(): Promise<void>;
+  /** Listens again (nothing when it already does). */
+  up(): Promise<void>;
+  /** Stops the relay for good. */
+  close(): Promise<void>;
+}
+
+export async function startEngineRelay(upstream: Engine): Promise<EngineRelay> {
+  const upstreamPath = new URL(upstream.address).pathname;
+  const path = join(await tempDir('sandkit-relay-'), 'engine.sock');
+  const connections = new Set<Socket>();
+  let server: Server | undefined;
+  const up = async () => {
+    if (server) return;
+    await rm(path, { force: true });
+    server = createServer((client) => {
+      const engineSide = createConnection(upstreamPath);
+      for (const socket of [client, engineSide]) {
+        connections.add(socket);
+        socket.on('close', () => connections.delete(socket));
+        socket.on('error', () => {
+          client.destroy();
+          engineSide.destroy();
+        });
+      }
+      client.pipe(engineSide).pipe(client);
+    });
+    await new Promise<void>((resolve) => server?.listen(path, resolve));
+  };
+  const down = async () => {
+    const closing = server;
+    server = undefined;
+    if (!closing) return;
+    // Keep a second name for the socket file: net.Server unlinks its path on close, and a
+    // socket file nothing listens on is what makes connecting fail with ECONNREFUSED.
+    await link(path, `${path}.dead`);
+    for (const socket of connections) socket.destroy();
+    await new Promise<void>((resolve) => closing.close(() => resolve()));
+    await rename(`${path}.dead`, path);
+  };
+  await up();
+  return {
+    engine: {
+      docker: unixSocketClient(path),
+      address: `unix://${path}`,
+      source: 'test relay',
+      isLocal: true,
+      publishedPortHost: upstream.publishedPortHost,
+    },
+    down,
+    up,
+    close: async () => {
+      await down();
+      await rm(path, { force: true });
+    },
+  };
+}
