@@ -19,6 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
 import { startEngineRelay } from '../support/engine-relay.js';
+import { processesLeft } from '../support/processes.js';
 import { tempDir } from '../support/temp-dir.js';
 import { CONTRACT_TARGETS } from './targets.js';
 
@@ -42,17 +43,6 @@ async function settled(promise: Promise<unknown>, ms = 10_000): Promise<unknown>
   ]);
   clearTimeout(timer);
   return outcome;
-}
-
-/** The sandbox's processes whose command line contains `marker`, waiting up to 2 s for them to go. */
-async function processesLeft(sb: Sandbox, marker: string): Promise<string[]> {
-  const deadline = Date.now() + 2_000;
-  for (;;) {
-    const { stdout } = await sb.exec(['ps', '-o', 'pid,args']);
-    const left = stdout.split('\n').filter((line) => line.includes(marker));
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 for (const target of CONTRACT_TARGETS) {
