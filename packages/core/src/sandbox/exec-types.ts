@@ -18,7 +18,8 @@ export interface ExecOptions {
    */
   user?: string;
   /**
-   * Kill the command and reject with `ExecTimedOutError` after this many milliseconds.
+   * Kill the command and reject with `ExecTimedOutError` this many milliseconds
+   * after the call (an integer 1-2147483647).
    * @default no timeout
    */
   timeoutMs?: number;

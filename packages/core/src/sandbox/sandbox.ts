@@ -107,18 +107,34 @@ export interface Sandbox extends AsyncDisposable {
    */
   readonly dockerHost: string | undefined;
 
-  /** Runs a command to completion, buffering its output. */
+  /**
+   * Runs a command to completion, buffering its output.
+   * @throws InvalidArgumentError before anything starts, when the command or an option is malformed.
+   */
   exec(command: readonly string[], options?: BufferedExecOptions): Promise<ExecResult>;
-  /** Starts a command and hands over its streams. */
+  /**
+   * Starts a command and hands over its streams.
+   * @throws InvalidArgumentError before anything starts, when the command or an option is malformed.
+   */
   execStream(command: readonly string[], options?: ExecOptions): Promise<ExecProcess>;
 
   /** Writes files (content given in memory), creating parent directories. */
   writeFiles(files: readonly FileEntry[], options?: CallOptions): Promise<void>;
-  /** Reads one file's content. */
+  /**
+   * Reads one regular file's content, following symlinks inside the sandbox.
+   * @throws FileNotFoundError when the path does not exist; NotAFileError for a directory, device, ….
+   */
   readFile(path: string, options?: CallOptions): Promise<Buffer>;
   /** Copies a host directory's contents into a sandbox directory (created if missing). */
   copyDirectoryIn(hostDir: string, sandboxDir: string, options?: CallOptions): Promise<void>;
-  /** Copies a sandbox directory's contents into a host directory (created if missing). */
+  /**
+   * Copies a sandbox directory's contents into a host directory (created if
+   * missing, merged into if present). Symlinks are copied as symlinks with
+   * their targets verbatim and never followed; devices and FIFOs are skipped.
+   * The tree is received next to `hostDir` and moved in only once complete,
+   * so a failed copy leaves `hostDir` as it was.
+   * @throws FileNotFoundError when `sandboxDir` does not exist; CopyFailedError when the host side fails (e.g. ENOSPC).
+   */
   copyDirectoryOut(sandboxDir: string, hostDir: string, options?: CallOptions): Promise<void>;
   /** Extracts a tar stream into a sandbox directory (which must exist). */
   putArchive(tar: Readable, sandboxDir: string, options?: CallOptions): Promise<void>;
@@ -138,6 +154,10 @@ export interface Sandbox extends AsyncDisposable {
    */
   docker(): Dockerode;
 
-  /** Removes the sandbox and everything it created. Safe to call more than once. */
+  /**
+   * Removes the sandbox and everything it created. Safe to call more than
+   * once; concurrent calls share one attempt, and after a failed one (the
+   * engine did not answer) the next call tries again.
+   */
   destroy(options?: DestroyOptions): Promise<void>;
 }
