@@ -181,6 +181,7 @@ const nested: Case[] = [
   ['readiness: times 0', { ...base, readiness: { log: 'ready', times: 0 } }, ['readiness.times']],
   ['readiness: unknown key', { ...base, readiness: { port: 80, timeoutMs: 5 } }, ['readiness.timeoutMs']],
   ['readiness: times without log', { ...base, readiness: { port: 80, times: 2 } }, ['readiness.times']],
+  ['readiness: inherited keys only', { ...base, readiness: Object.create({ port: 80 }) }, ['readiness']],
   ['readiness: healthcheck false', { ...base, readiness: { healthcheck: false } }, ['readiness.healthcheck']],
 ];
 

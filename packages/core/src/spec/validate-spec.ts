@@ -222,10 +222,8 @@ function checkReadiness(list: IssueList, value: unknown): void {
     return;
   }
   const kind = present[0] as string;
-  const r = list.object(value, 'readiness', READINESS_KEYS[kind] as readonly string[]) as Record<
-    string,
-    unknown
-  >;
+  const r = list.object(value, 'readiness', READINESS_KEYS[kind] as readonly string[]);
+  if (!r) return;
   if (kind === 'exec') list.argv(r.exec, 'readiness.exec');
   if (kind === 'log') {
     if (!(typeof r.log === 'string' || r.log instanceof RegExp)) {

@@ -25,7 +25,13 @@ export class IssueList {
    */
   object(value: unknown, path: string, keys: readonly string[]): Record<string, unknown> | undefined {
     if (!isPlainObject(value)) {
-      this.add(path, `expected an object, got ${describeValue(value)}`, `an object with ${keyList(keys)}`);
+      const plain =
+        typeof value === 'object' && value !== null && !Array.isArray(value) ? 'a plain object' : 'an object';
+      this.add(
+        path,
+        `expected ${plain}, got ${describeValue(value)}`,
+        `a plain object with ${keyList(keys)}`,
+      );
       return undefined;
     }
     for (const key of Object.keys(value)) {
@@ -160,7 +166,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;
-    return name && name !== 'Object' ? `a ${name}` : 'an object';
+    if (name && name !== 'Object') return `a ${name}`;
+    return Object.getPrototypeOf(value) === Object.prototype ? 'an object' : 'an object with a prototype';
   }
   if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
