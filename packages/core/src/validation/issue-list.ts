@@ -167,7 +167,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;
     if (name && name !== 'Object') return `a ${name}`;
-    return Object.getPrototypeOf(value) === Object.prototype ? 'an object' : 'an object with a prototype';
+    return isPlainObject(value) ? 'an object' : 'an object with a prototype';
   }
   if (typeof value === 'function') return 'a function';
   return `${typeof value} ${String(value)}`;
