@@ -167,7 +167,7 @@ for (const target of CONTRACT_TARGETS) {
       });
     });
 
-    describe('copying a directory out', () => {
+    describe('copying directories', () => {
       beforeAll(async () => {
         await sb.exec([
           'sh',
@@ -223,6 +223,14 @@ for (const target of CONTRACT_TARGETS) {
         } finally {
           await run('umount', [small]);
         }
+      });
+
+      it('copying in a host directory that does not exist is a CopyFailedError naming it', async () => {
+        const missing = join(await tempDir('sandkit-in-'), 'missing');
+        const error = await sb.copyDirectoryIn(missing, '/tmp/in').catch((e: unknown) => e);
+        expect(CopyFailedError.is(error)).toBe(true);
+        expect(error).toMatchObject({ hostPath: missing, sandboxId: sb.id });
+        expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe('ENOENT');
       });
 
       it('merges into an existing directory only once everything arrived', async () => {

@@ -39,6 +39,14 @@ describe('engine failures become sandkit errors', () => {
     },
   );
 
+  it('a host file error with the same code is not mistaken for an unreachable engine', () => {
+    const hostFile = Object.assign(new Error("ENOENT: no such file or directory, lstat '/x'"), {
+      code: 'ENOENT',
+      syscall: 'lstat',
+    });
+    expect(EngineUnreachableError.is(toSandkitError(hostFile, 'x', engine, context))).toBe(false);
+  });
+
   it('409 "is not running": SandboxNotRunningError with the engine’s message', () => {
     const cause = httpError(409, 'container stopped/paused', 'Container c1 is not running');
     const error = toSandkitError(cause, 'run a command in the sandbox', engine, context);

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
@@ -7,7 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { runExec } from '../engine/exec/run-exec.js';
 import { startExec } from '../engine/exec/start-exec.js';
 import { ignoreMissing, sweepByLabel } from '../engine/sweep-by-label.js';
-import { isMissingContainer, toSandkitError } from '../engine/to-sandkit-error.js';
+import { isConnectionError, isMissingContainer, toSandkitError } from '../engine/to-sandkit-error.js';
 import {
   CancelledError,
   CopyFailedError,
@@ -156,6 +157,16 @@ export class ContainerSandbox implements Sandbox {
         list.absolutePath(sandboxDir, 'sandboxDir');
       },
       async (signal) => {
+        const source = await stat(hostDir).catch((error: unknown) => {
+          throw this.#copyError(error, `copy ${hostDir} into the sandbox`, hostDir);
+        });
+        if (!source.isDirectory()) {
+          throw this.#copyError(
+            new Error(`${hostDir} is not a directory`),
+            `copy ${hostDir} into the sandbox`,
+            hostDir,
+          );
+        }
         await this.exec(['mkdir', '-p', sandboxDir], signal ? { signal } : {}).catch(() => {
           // Images without mkdir: the copy below reports a missing directory clearly.
         });
@@ -178,7 +189,7 @@ export class ContainerSandbox implements Sandbox {
           await extractArchive(tar, hostDir, signal);
         } catch (error) {
           signal?.throwIfAborted();
-          throw this.#hostCopyError(error, sandboxDir, hostDir);
+          throw this.#copyError(error, `copy ${sandboxDir} to ${hostDir}`, hostDir);
         }
       },
     );
@@ -269,18 +280,22 @@ export class ContainerSandbox implements Sandbox {
     }
   }
 
-  /** A failure on the host side of a copy out (no space, no permission, an entry leading outside). */
-  #hostCopyError(error: unknown, sandboxDir: string, hostDir: string): SandkitError {
+  /**
+   * A copy's failure: the engine's (its connection or its answer), or the host
+   * side's (no space, no permission, a missing host directory, an archive entry
+   * leading outside) as `CopyFailedError`.
+   */
+  #copyError(error: unknown, action: string, hostDir: string): SandkitError {
     if (SandkitError.is(error)) return error;
-    const code = (error as { code?: string }).code;
-    if (code === undefined && (error as { statusCode?: number }).statusCode !== undefined) {
-      return this.#engineError(error, `copy ${sandboxDir} out of the sandbox`);
+    if (isConnectionError(error) || (error as { statusCode?: unknown }).statusCode !== undefined) {
+      return this.#engineError(error, action);
     }
+    const code = (error as { code?: string }).code;
     return new CopyFailedError(
-      `Could not copy ${sandboxDir} to ${hostDir}${code === 'ENOSPC' ? ': no space left on the host' : ''}`,
+      `Could not ${action}${code === 'ENOSPC' ? ': no space left on the host' : ''}`,
       hostDir,
       { ...this.#context(), cause: error },
-      `${(error as Error).message ?? String(error)}\nNothing was written to ${hostDir}.`,
+      (error as Error).message ?? String(error),
     );
   }
 

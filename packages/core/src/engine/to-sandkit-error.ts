@@ -33,9 +33,8 @@ export function toSandkitError(
 ): SandkitError {
   if (SandkitError.is(error)) return error;
   const withCause = { ...context, cause: error };
-  const code = (error as { code?: unknown })?.code;
   const message = engineMessage(error);
-  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
+  if (isConnectionError(error)) {
     return new EngineUnreachableError(
       [{ source: engine.source, address: engine.address, reason: message }],
       `The engine stopped answering while sandkit tried to ${action}; check that it is running.`,
@@ -51,6 +50,19 @@ export function toSandkitError(
     return new SandboxNotRunningError(action, message, withCause);
   }
   return new EngineRequestError(action, message, statusCode, withCause);
+}
+
+/** Syscalls of the connection to the engine (file system errors name others: open, lstat, …). */
+const SOCKET_SYSCALLS = new Set(['connect', 'read', 'write', 'getaddrinfo']);
+
+/** Whether `error` says the connection to the engine failed (rather than the engine refusing, or a host file). */
+export function isConnectionError(error: unknown): boolean {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  return (
+    typeof code === 'string' &&
+    UNREACHABLE_CODES.has(code) &&
+    (syscall === undefined || SOCKET_SYSCALLS.has(String(syscall)))
+  );
 }
 
 /**

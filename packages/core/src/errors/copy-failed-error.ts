@@ -2,8 +2,8 @@ import { SandkitError, type SandkitErrorContext } from './sandkit-error.js';
 
 /**
  * Copying between the host and the sandbox failed on the host side (no space
- * left, no permission, an archive entry that would escape its directory).
- * Nothing partial is left in the destination.
+ * left, no permission, a missing host directory, an archive entry that would
+ * escape its directory). A copy out leaves nothing partial in its destination.
  */
 export class CopyFailedError extends SandkitError {
   static override readonly code: string = 'SANDKIT_COPY_FAILED';
