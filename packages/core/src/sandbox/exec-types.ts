@@ -75,6 +75,6 @@ export interface ExecProcess {
    * rejects with `ExecTimedOutError` / `ExecCancelledError` when stopped.
    */
   readonly exited: Promise<{ exitCode: number | undefined; durationMs: number }>;
-  /** Kills the command. */
+  /** Kills the command and every process it started; resolves once they were signalled. */
   kill(): Promise<void>;
 }

@@ -25,7 +25,7 @@ export interface SandboxFile {
 /** Limits on what the sandbox may consume. */
 export interface SandboxResources {
   /**
-   * CPU limit in cores (fractions allowed).
+   * CPU limit in cores (fractions allowed, 0.01 to 1024).
    * @default unlimited
    */
   cpus?: number;
@@ -73,7 +73,10 @@ export interface SeedSpec {
   strategy?: 'auto' | 'load' | 'clone';
 }
 
-/** Everything a sandbox is made from. Validated before anything is created. */
+/**
+ * Everything a sandbox is made from. Validated before anything is created:
+ * any problem, an unknown key included, is an `InvalidSpecError`.
+ */
 export interface SandboxSpec {
   /** The sandbox container's own image, e.g. `busybox` or `docker:dind`. */
   image: string;
@@ -93,7 +96,7 @@ export interface SandboxSpec {
    */
   env?: Record<string, string>;
   /**
-   * User (name or uid[:gid]) the main process runs as.
+   * User (name or uid[:gid], as a string: `'1000'`, not `1000`) the main process runs as.
    * @default the image's USER
    */
   user?: string;
@@ -133,7 +136,7 @@ export interface SandboxSpec {
    */
   seed?: SeedSpec;
   /**
-   * Hard expiry in milliseconds after creation; enforced by cleanup even if this process dies.
+   * Hard expiry in milliseconds after creation (at most 366 days); enforced by cleanup even if this process dies.
    * @default no expiry
    */
   ttlMs?: number;

@@ -33,7 +33,7 @@ const MIN_CPUS = 0.01;
 const MAX_CPUS = 1024;
 /** Linux's largest `pid_max`. */
 const MAX_PIDS = 4_194_304;
-/** The longest expiry: a year. */
+/** The longest expiry: 366 days. */
 export const MAX_TTL_MS = 366 * 24 * 60 * 60 * 1000;
 /** Docker's reference grammar, loosely: [registry[:port]/]name[:tag][@digest], lowercase repository. */
 const IMAGE_REF =
@@ -99,7 +99,7 @@ export function findSpecIssues(spec: SandboxSpec): SpecIssue[] {
   if (s.trust !== undefined) list.oneOf(s.trust, 'trust', ['trusted', 'untrusted']);
   if (s.seed !== undefined) checkSeed(list, s.seed, s.docker);
   if (s.ttlMs !== undefined) {
-    list.integer(s.ttlMs, 'ttlMs', 1, MAX_TTL_MS, `an integer of milliseconds 1-${MAX_TTL_MS} (a year)`);
+    list.integer(s.ttlMs, 'ttlMs', 1, MAX_TTL_MS, `an integer of milliseconds 1-${MAX_TTL_MS} (366 days)`);
   }
   if (s.readiness !== undefined) checkReadiness(list, s.readiness);
   return list.issues;

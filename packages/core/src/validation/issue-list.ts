@@ -144,7 +144,7 @@ export class IssueList {
 }
 
 /** `path.key`, or `key` at the top level. */
-export function join(path: string, key: string): string {
+function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
@@ -152,7 +152,7 @@ function keyList(keys: readonly string[]): string {
   return keys.length > 0 ? `only the keys ${keys.join(', ')}` : 'no keys';
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
