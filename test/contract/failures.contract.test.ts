@@ -278,6 +278,23 @@ for (const target of CONTRACT_TARGETS) {
         expect((error as EngineRequestError).engineMessage).toMatch(/exec command/i);
       });
 
+      it('creating on an engine that does not answer gives EngineUnreachableError and leaves nothing', async () => {
+        const relay = await startEngineRelay(await testEngine());
+        const ownSession = createSession();
+        try {
+          await relay.down();
+          const error = await target
+            .runtime(ownSession, relay.engine)
+            .create(base)
+            .catch((e: unknown) => e);
+          expect(EngineUnreachableError.is(error)).toBe(true);
+          expect((error as Error).message).toContain(relay.engine.address);
+        } finally {
+          await relay.close();
+        }
+        expect(await leftovers({ session: ownSession.id })).toEqual(NOTHING_LEFT);
+      });
+
       it('an engine that stops answering gives EngineUnreachableError, and a failed destroy is retried', async () => {
         const relay = await startEngineRelay(await testEngine());
         const relayed = target.runtime(session, relay.engine);

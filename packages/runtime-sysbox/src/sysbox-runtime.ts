@@ -32,6 +32,7 @@ import {
   type SweepReport,
   sandboxLabels,
   sweepByLabel,
+  toSandkitError,
   unavailableProbe,
   unixSocketClient,
 } from '@sandkit/core';
@@ -213,7 +214,12 @@ export class SysboxRuntime implements Runtime {
     assertValidSpec(spec, this);
     assertValidCreateOptions(options, { runtime: this.name });
     const engine = await this.#engine();
-    const mode = await this.#resolveMode();
+    const mode = await this.#resolveMode().catch((error: unknown) => {
+      throw toSandkitError(error, 'look for Sysbox on the engine', engine, {
+        runtime: this.name,
+        image: spec.image,
+      });
+    });
     if (mode.kind === 'unavailable')
       throw new RuntimeUnavailableError(this.name, mode.reasons, { image: spec.image });
     if (mode.kind === 'insecure' && !this.#warned) {

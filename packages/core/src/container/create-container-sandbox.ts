@@ -4,7 +4,14 @@ import { logTail } from '../engine/container-logs.js';
 import type { Engine } from '../engine/engine.js';
 import { ensureImage } from '../engine/pull-image.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
-import { CancelledError, SandkitError, type SandkitErrorContext, StartFailedError } from '../errors/index.js';
+import { toSandkitError } from '../engine/to-sandkit-error.js';
+import {
+  CancelledError,
+  EngineUnreachableError,
+  SandkitError,
+  type SandkitErrorContext,
+  StartFailedError,
+} from '../errors/index.js';
 import { type Session, sandboxLabels } from '../labels/sandkit-labels.js';
 import type { CreateOptions } from '../runtime/runtime.js';
 import type { SandboxFile, SandboxSpec } from '../spec/sandbox-spec.js';
@@ -184,9 +191,12 @@ async function describeFailure(
     return new CancelledError('create', signal.reason, { ...context, ...(tail ? { logTail: tail } : {}) });
   }
   if (SandkitError.is(error)) return error;
+  const { phase, ...rest } = context;
+  // An engine that stopped answering is not a start failure; its logs could not be read anyway.
+  const mapped = toSandkitError(error, `create the sandbox (${phase})`, engine, rest);
+  if (EngineUnreachableError.is(mapped)) return mapped;
   const engineMessage =
     (error as { json?: { message?: string } }).json?.message ?? (error as Error)?.message ?? String(error);
-  const { phase, ...rest } = context;
   return new StartFailedError(`Could not start the sandbox (${phase}): ${engineMessage.trim()}`, {
     ...rest,
     cause: error,
