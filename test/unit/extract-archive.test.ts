@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,11 +28,12 @@ describe('extracting an archive never writes outside its destination', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  /** Extracts `archive` into a fresh `dest/out`; returns the error and what `dest` holds afterwards. */
-  async function extractInto(archive: string): Promise<{ error: unknown; left: string[] }> {
+  /** Extracts `archive` into a fresh `dest/out`; returns the error, what `dest` holds afterwards, and `out`. */
+  async function extractInto(archive: string): Promise<{ error: unknown; left: string[]; out: string }> {
     const dest = await mkdtemp(join(root, 'dest-'));
-    const error = await extractArchive(createReadStream(archive), join(dest, 'out')).catch((e: unknown) => e);
-    return { error, left: await readdir(dest) };
+    const out = join(dest, 'out');
+    const error = await extractArchive(createReadStream(archive), out).catch((e: unknown) => e);
+    return { error, left: await readdir(dest), out };
   }
 
   it('refuses an entry that would be written through a symlink it created', async () => {
@@ -59,6 +60,29 @@ describe('extracting an archive never writes outside its destination', () => {
     const { error, left } = await extractInto(archive);
     expect((error as Error).message).toMatch(/points outside the destination/);
     expect(left).toEqual([]);
+  });
+
+  it('keeps owners, modes and times as the archive says (owners only when running as root)', async () => {
+    const archive = join(root, 'owned.tar');
+    await run('tar', [
+      '-cf',
+      archive,
+      '--owner=1234',
+      '--group=4321',
+      '--numeric-owner',
+      '--mode=0640',
+      '--mtime=@1000000000',
+      '-C',
+      join(root, 'real'),
+      'link',
+    ]);
+    const { error, out } = await extractInto(archive);
+    expect(error).toBeUndefined();
+    const file = await stat(join(out, 'link/evil'));
+    const root0 = process.getuid?.() === 0;
+    expect([file.uid, file.gid]).toEqual(root0 ? [1234, 4321] : [process.getuid?.(), process.getgid?.()]);
+    expect(file.mode & 0o777).toBe(0o640);
+    expect(file.mtimeMs).toBe(1_000_000_000_000);
   });
 
   it('extracts a plain tree, keeping symlinks as they are', async () => {

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import {
   chmod,
+  lchown,
   link,
   lstat,
   mkdir,
@@ -18,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
 
 /** Prefix of the staging directory an archive is received into, next to its destination. */
-export const STAGING_PREFIX = '.sandkit-partial-';
+const STAGING_PREFIX = '.sandkit-partial-';
 
 /**
  * Extracts a tar stream into a host directory (created if missing) without
@@ -31,6 +32,7 @@ export const STAGING_PREFIX = '.sandkit-partial-';
  * target then points into the host, as `cp -P` would leave it), never
  * followed; an entry that would be written through a symlink, or a hard link
  * or name leading outside, fails the extraction. Devices and FIFOs are skipped.
+ * Modes and times are kept, and owners too when this process runs as root.
  */
 export async function extractArchive(tar: Readable, hostDir: string, signal?: AbortSignal): Promise<void> {
   await mkdir(dirname(hostDir), { recursive: true });
@@ -47,6 +49,11 @@ export async function extractArchive(tar: Readable, hostDir: string, signal?: Ab
 async function receive(tar: Readable, root: string, signal: AbortSignal | undefined): Promise<void> {
   const entries = extract();
   const directoryModes: Array<[string, number]> = [];
+  // As tar and docker cp do: owners are kept when this process may set them.
+  const own = process.getuid?.() === 0;
+  const chownAs = async (path: string, header: Header) => {
+    if (own) await lchown(path, header.uid ?? 0, header.gid ?? 0);
+  };
   const consume = (async () => {
     for await (const entry of entries) {
       const target = await placeFor(root, entry.header);
@@ -54,17 +61,21 @@ async function receive(tar: Readable, root: string, signal: AbortSignal | undefi
       switch (entry.header.type) {
         case 'directory':
           await mkdir(target, { recursive: true });
+          await chownAs(target, entry.header);
           directoryModes.push([target, mode]);
           entry.resume();
           break;
         case 'file':
           await pipeline(entry, createWriteStream(target, { mode: 0o600 }));
+          // Owner before mode: a chown clears setuid and setgid bits.
+          await chownAs(target, entry.header);
           await chmod(target, mode);
           if (entry.header.mtime) await utimes(target, entry.header.mtime, entry.header.mtime);
           break;
         case 'symlink':
           entry.resume();
           await symlink(entry.header.linkname ?? '', target);
+          await chownAs(target, entry.header);
           break;
         case 'link':
           entry.resume();
