@@ -2,6 +2,7 @@ import type { DockerAccess, Runtime, SandboxSpec, Session } from '@sandkit/core'
 import type { OfflineImages } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
+import { sysboxSkipReason } from '../support/system-container-modes.js';
 
 /** One runtime configuration the contract suite runs against. */
 export interface ContractTarget {
@@ -39,7 +40,7 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
   {
     name: 'sysbox runtime, insecure fallback, docker: isolated',
     docker: 'isolated',
-    runtime: (session) => sysbox({ session, allowInsecure: true, onWarning: () => {} }),
+    runtime: (session) => sysbox({ session, allowInsecure: 'always', onWarning: () => {} }),
     spec: (images) => ({ image: images.dind, pull: 'never', docker: 'isolated' }),
     skipReason: async () => undefined,
   },
@@ -51,9 +52,3 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
     skipReason: sysboxSkipReason,
   },
 ];
-
-/** Why tests that need a real Sysbox cannot run here, or `undefined` when the engine has it. */
-export async function sysboxSkipReason(): Promise<string | undefined> {
-  const probe = await sysbox().probe();
-  return probe.available ? undefined : `needs Sysbox: ${probe.reasons.join('; ')}`;
-}

@@ -65,13 +65,15 @@ export interface SysboxRuntimeOptions {
    */
   session?: Session;
   /**
-   * When the engine has no Sysbox runtime, run sandboxes as privileged-equivalent
-   * containers instead. **Insecure**: a job in such a sandbox can take over the
-   * host. Meant for trusted jobs on hosts where Sysbox cannot be installed (CI
-   * without it, these tests). Warned about and shown by `probe()`.
+   * Run sandboxes as privileged-equivalent containers instead of under Sysbox.
+   * **Insecure**: a job in such a sandbox can take over the host. `true` uses the
+   * fallback only when the engine has no Sysbox runtime (trusted jobs on hosts
+   * where Sysbox cannot be installed); `'always'` uses it even when Sysbox is
+   * there (to test the fallback itself, or to compare the two). Warned about and
+   * shown by `probe()`.
    * @default false
    */
-  allowInsecure?: boolean;
+  allowInsecure?: boolean | 'always';
   /**
    * Name under which the engine knows the Sysbox OCI runtime.
    * @default 'sysbox-runc'
@@ -105,7 +107,7 @@ export const SYSBOX_RUNTIME = 'sysbox';
 
 type Mode =
   | { kind: 'sysbox'; detection: SysboxDetection }
-  | { kind: 'insecure'; privilege: PrivilegeMode }
+  | { kind: 'insecure'; privilege: PrivilegeMode; sysboxIgnored: boolean }
   | { kind: 'unavailable'; reasons: string[] };
 
 /**
@@ -143,6 +145,9 @@ export class SysboxRuntime implements Runtime {
   #resolveMode(): Promise<Mode> {
     this.#mode ??= (async (): Promise<Mode> => {
       const engine = await this.#engine();
+      if (this.#options.allowInsecure === 'always') {
+        return { kind: 'insecure', privilege: await detectPrivilegeMode(engine), sysboxIgnored: true };
+      }
       const detection = await detectSysbox(engine, this.#ociRuntime);
       if (detection.installed) return { kind: 'sysbox', detection };
       const missing = `the engine at ${engine.address} lists no "${this.#ociRuntime}" runtime (install Sysbox: https://github.com/nestybox/sysbox)`;
@@ -152,7 +157,7 @@ export class SysboxRuntime implements Runtime {
           reasons: [missing, 'the insecure privileged fallback is off (allowInsecure: false)'],
         };
       }
-      return { kind: 'insecure', privilege: await detectPrivilegeMode(engine) };
+      return { kind: 'insecure', privilege: await detectPrivilegeMode(engine), sysboxIgnored: false };
     })();
     this.#mode.catch(() => {
       this.#mode = undefined;
@@ -191,7 +196,9 @@ export class SysboxRuntime implements Runtime {
       runtime: this.name,
       available: true,
       reasons: [
-        `INSECURE FALLBACK: no "${this.#ociRuntime}" runtime on the engine, and allowInsecure is set`,
+        mode.sysboxIgnored
+          ? `INSECURE FALLBACK: allowInsecure is 'always', so Sysbox is not used even if the engine has it`
+          : `INSECURE FALLBACK: no "${this.#ociRuntime}" runtime on the engine, and allowInsecure is set`,
         mode.privilege.kind === 'privileged'
           ? 'sandboxes run with --privileged'
           : `--privileged fails on this engine (it cannot grant ${mode.privilege.unavailable.join(', ')}); sandboxes get every other capability, unconfined seccomp/AppArmor and writable cgroups`,
@@ -215,7 +222,7 @@ export class SysboxRuntime implements Runtime {
     if (mode.kind === 'insecure' && !this.#warned) {
       this.#warned = true;
       (this.#options.onWarning ?? console.warn)(
-        `[sandkit] WARNING: Sysbox is not installed; the "${this.name}" runtime is using its INSECURE privileged fallback (allowInsecure: true). Jobs in these sandboxes can take over the host.`,
+        `[sandkit] WARNING: ${mode.sysboxIgnored ? "allowInsecure is 'always'" : 'Sysbox is not installed'}; the "${this.name}" runtime is using its INSECURE privileged fallback. Jobs in these sandboxes can take over the host.`,
       );
     }
     // The sandbox image must be there before a golden can be keyed on it.
@@ -340,6 +347,8 @@ export class SysboxRuntime implements Runtime {
 
     return {
       labels: hostPathsLabel(hostPaths),
+      // Without shiftfs, the engine's view of a running Sysbox container's files is not the job's.
+      ...(mode.kind === 'sysbox' ? { archiveTransport: 'exec' as const } : {}),
       hostConfig: {
         ...rights,
         // The inner data root is a real file system, never the container's overlay rootfs (which would

@@ -26,6 +26,12 @@ import type {
   Sandbox,
 } from '../sandbox/sandbox.js';
 import { combineSignals } from '../util/abort.js';
+import {
+  type ArchiveTransport,
+  type ArchiveTransportKind,
+  engineArchiveTransport,
+  execArchiveTransport,
+} from './archive-transport.js';
 import { filesToTar } from './file-archive.js';
 import { readSingleFile } from './read-archive.js';
 
@@ -45,6 +51,11 @@ export interface ContainerSandboxInit {
   containerId: string;
   image: string;
   engineAccess?: EngineAccess | undefined;
+  /**
+   * How files are copied in and out.
+   * @default 'engine'
+   */
+  archiveTransport?: ArchiveTransportKind | undefined;
   /** Runtime-specific cleanup after the sandbox's engine objects are gone (host dirs, network release…). */
   teardown: () => Promise<void>;
 }
@@ -61,6 +72,7 @@ export class ContainerSandbox implements Sandbox {
   readonly image: string;
   readonly #engine: Engine;
   readonly #engineAccess: EngineAccess | undefined;
+  readonly #archives: ArchiveTransport;
   readonly #teardown: () => Promise<void>;
   #destroyed: Promise<void> | undefined;
 
@@ -71,6 +83,10 @@ export class ContainerSandbox implements Sandbox {
     this.image = init.image;
     this.#engine = init.engine;
     this.#engineAccess = init.engineAccess;
+    this.#archives = (init.archiveTransport === 'exec' ? execArchiveTransport : engineArchiveTransport)(
+      init.engine,
+      init.containerId,
+    );
     this.#teardown = init.teardown;
   }
 
@@ -164,14 +180,9 @@ export class ContainerSandbox implements Sandbox {
     }
   }
 
-  // Archive streams are aborted through the HTTP request itself: the engine holds the container's
-  // lock while it streams, so an abandoned request would block every later call on the container.
   async #put(tar: Readable, sandboxDir: string, signal: AbortSignal | undefined): Promise<void> {
     try {
-      await this.#container().putArchive(tar, {
-        path: sandboxDir,
-        ...(signal ? { abortSignal: signal } : {}),
-      });
+      await this.#archives.put(tar, sandboxDir, signal);
     } catch (error) {
       signal?.throwIfAborted();
       throw this.#engineError(`Could not copy files into ${sandboxDir}`, error);
@@ -180,10 +191,7 @@ export class ContainerSandbox implements Sandbox {
 
   async #get(path: string, signal: AbortSignal | undefined): Promise<Readable> {
     try {
-      return (await this.#container().getArchive({
-        path,
-        ...(signal ? { abortSignal: signal } : {}),
-      })) as unknown as Readable;
+      return await this.#archives.get(path, signal);
     } catch (error) {
       signal?.throwIfAborted();
       throw this.#engineError(`Could not copy ${path} out of the sandbox`, error);

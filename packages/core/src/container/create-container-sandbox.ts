@@ -9,6 +9,7 @@ import { type Session, sandboxLabels } from '../labels/sandkit-labels.js';
 import type { CreateOptions } from '../runtime/runtime.js';
 import type { SandboxFile, SandboxSpec } from '../spec/sandbox-spec.js';
 import { combineSignals, raceSignal } from '../util/abort.js';
+import type { ArchiveTransportKind } from './archive-transport.js';
 import { ContainerSandbox, type EngineAccess } from './container-sandbox.js';
 import { expiryHealthcheck } from './expiry-healthcheck.js';
 import { filesToTar } from './file-archive.js';
@@ -41,6 +42,12 @@ export interface ContainerBlueprint {
    * @default only for sandboxes with a `ttlMs` (their expiry check signals PID 1)
    */
   init?: boolean;
+  /**
+   * How files are copied in and out once the sandbox runs (files of the spec and
+   * the blueprint are always written through the engine, before start).
+   * @default 'engine'
+   */
+  archiveTransport?: ArchiveTransportKind;
   /** Runs after the container started and before readiness; returns the job's engine access, if any. */
   afterStart?: (containerId: string, signal: AbortSignal) => Promise<EngineAccess | undefined>;
   /** Removes what the runtime made outside the engine (host directories, proxies). Always called, also on failure. */
@@ -163,6 +170,7 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
       containerId,
       image: spec.image,
       engineAccess,
+      archiveTransport: blueprint.archiveTransport,
       teardown,
     });
   } catch (error) {
