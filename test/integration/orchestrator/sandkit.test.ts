@@ -191,6 +191,50 @@ describe('Sandkit: queueing', () => {
   });
 });
 
+describe('Sandkit: concurrency', () => {
+  it('creates sandboxes of both backends in parallel on one session network, each runtime with its own connection', async () => {
+    // The README's setup: every runtime connects to the engine on its own.
+    await using sk = newSandkit();
+    const isolated = {
+      image: images.dind,
+      pull: 'never' as const,
+      docker: 'isolated' as const,
+      trust: 'trusted' as const,
+    };
+    const sandboxes = await Promise.all([
+      sk.create(plain),
+      sk.create(isolated),
+      sk.create(plain),
+      sk.create(isolated),
+    ]);
+    expect(sandboxes.map((sb) => sb.runtime).sort()).toEqual(['socket', 'socket', 'sysbox', 'sysbox']);
+    expect((await leftovers({ session: sk.session.id })).networks).toEqual([`sandkit-${sk.session.id}`]);
+    await sk.close();
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+  });
+
+  it('settles on one session network when separate connections race to create it', async () => {
+    const session = createSession();
+    const runtimes = [socket({ session }), socket({ session }), socket({ session })];
+    const sandboxes = await Promise.all(
+      runtimes.flatMap((runtime) => [runtime.create(plain), runtime.create(plain)]),
+    );
+    const { docker } = await testEngine();
+    const networks = new Set(
+      await Promise.all(
+        sandboxes.map(
+          async (sb) =>
+            Object.values((await docker.getContainer(sb.containerId).inspect()).NetworkSettings.Networks)[0]
+              ?.NetworkID,
+        ),
+      ),
+    );
+    expect(networks.size).toBe(1);
+    await Promise.all(sandboxes.map((sb) => sb.destroy()));
+    expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+  });
+});
+
 describe('Sandkit: nothing outlives its owner', () => {
   async function startOrphan(stateDir: string, watchdog: boolean, mode: SystemContainerMode = FALLBACK) {
     const child = spawn(

@@ -140,7 +140,7 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
         ? { Healthcheck: expiryHealthcheck(expiresAt, spec.ttlMs as number) }
         : {}),
       HostConfig: {
-        NetworkMode: network.name,
+        NetworkMode: network.id,
         PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: hostIp, HostPort: '' }]])),
         PidsLimit: spec.resources?.pids ?? DEFAULT_PIDS_LIMIT,
         // The expiry healthcheck signals PID 1, which only an init acts on.
