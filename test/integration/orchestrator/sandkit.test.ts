@@ -189,6 +189,31 @@ describe('Sandkit: queueing', () => {
     await sk.close();
     expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
   });
+
+  it('close() cancels creates still queued or running, and leaves nothing they made', async () => {
+    const sk = newSandkit({ concurrency: 1 });
+    let creating = false;
+    sk.on('creating', () => {
+      creating = true;
+    });
+    // The first is creating (its readiness takes a while), the second and third are queued.
+    const jobs = [
+      sk.create({ ...plain, readiness: { exec: ['sh', '-c', 'sleep 2'] } }),
+      sk.create(plain),
+      sk.create(plain),
+    ];
+    const settled = Promise.allSettled(jobs);
+    await waitUntil(async () => creating, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    await sk.close();
+    const outcomes = await settled;
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect(CancelledError.is((outcome as PromiseRejectedResult).reason)).toBe(true);
+    }
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+    await expect(sk.create(plain)).rejects.toThrow('This Sandkit is closed');
+  });
 });
 
 describe('Sandkit: concurrency', () => {

@@ -103,6 +103,10 @@ export class Sandkit implements AsyncDisposable {
   #started: Promise<void> | undefined;
   #watchdog: Watchdog | undefined;
   #closed = false;
+  /** Aborts every job, queued or creating, when the instance closes. */
+  readonly #closing = new AbortController();
+  /** Jobs that have not settled yet; `close()` waits for them. */
+  readonly #jobs = new Set<Promise<unknown>>();
 
   constructor(options: SandkitOptions) {
     if (options.runtimes.length === 0) throw new SandkitError('Sandkit needs at least one runtime');
@@ -153,24 +157,40 @@ export class Sandkit implements AsyncDisposable {
     );
   }
 
-  /** Creates a sandbox on the runtime chosen for the spec, once the queue lets it. */
-  async create(spec: SandboxSpec, options: SandkitCreateOptions = {}): Promise<Sandbox> {
-    if (this.#closed) throw new SandkitError('This Sandkit is closed');
+  /**
+   * Creates a sandbox on the runtime chosen for the spec, once the queue lets it.
+   * `close()` cancels it (with `CancelledError`) wherever it is.
+   */
+  create(spec: SandboxSpec, options: SandkitCreateOptions = {}): Promise<Sandbox> {
+    if (this.#closed) return Promise.reject(new SandkitError('This Sandkit is closed'));
+    const job = this.#create(spec, options);
+    this.#jobs.add(job);
+    const forget = () => this.#jobs.delete(job);
+    job.then(forget, forget);
+    return job;
+  }
+
+  async #create(spec: SandboxSpec, options: SandkitCreateOptions): Promise<Sandbox> {
     assertValidSpec(spec);
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#closing.signal])
+      : this.#closing.signal;
     const jobId = uuidv7();
     const queuedAt = Date.now();
     const priority = options.priority ?? 0;
     let runtimeName: string | undefined;
     const fail = (error: unknown): never => {
-      const failure = SandkitError.is(error)
+      const failure = CancelledError.is(error)
         ? error
-        : options.signal?.aborted
-          ? new CancelledError('create', options.signal.reason, { image: spec.image })
-          : new SandkitError(
-              'Creating the sandbox failed',
-              { image: spec.image, cause: error },
-              String(error),
-            );
+        : signal.aborted
+          ? new CancelledError('create', signal.reason, { image: spec.image })
+          : SandkitError.is(error)
+            ? error
+            : new SandkitError(
+                'Creating the sandbox failed',
+                { image: spec.image, cause: error },
+                String(error),
+              );
       this.#emit('failed', {
         jobId,
         runtime: runtimeName,
@@ -180,7 +200,7 @@ export class Sandkit implements AsyncDisposable {
       throw failure;
     };
     try {
-      options.signal?.throwIfAborted();
+      signal.throwIfAborted();
       await this.#start();
       const choice = await this.explain(spec, options.runtime ? { runtime: options.runtime } : {});
       if (!choice.chosen) {
@@ -194,7 +214,7 @@ export class Sandkit implements AsyncDisposable {
       runtimeName = chosen;
       const runtime = this.#runtimes.find((r) => r.name === chosen) as Runtime;
       this.#emit('queued', { jobId, image: spec.image, priority });
-      const inner = await this.#schedule(chosen, priority, options.signal, async () => {
+      const inner = await this.#schedule(chosen, priority, signal, async () => {
         const startedAt = Date.now();
         this.#emit('creating', { jobId, runtime: chosen, image: spec.image, waitedMs: startedAt - queuedAt });
         const sandbox = await runtime.create(spec, {
@@ -204,11 +224,16 @@ export class Sandkit implements AsyncDisposable {
             this.#emit('phase', progress);
             if (phase.startsWith('seeding')) this.#emit('seeding', progress);
           },
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal,
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         });
         return { sandbox, createMs: Date.now() - startedAt };
       });
+      if (signal.aborted) {
+        // Finished creating just as the job was cancelled (or the instance closed): nobody would destroy it.
+        await inner.sandbox.destroy().catch(() => {});
+        throw new CancelledError('create', signal.reason, { image: spec.image, sandboxId: inner.sandbox.id });
+      }
       const readyAt = Date.now();
       const managed: ManagedSandbox = new ManagedSandbox(inner.sandbox, this.#execQueue, async (destroy) => {
         const destroyStart = Date.now();
@@ -273,7 +298,7 @@ export class Sandkit implements AsyncDisposable {
       const engine = await this.#engine();
       // Best effort: leftovers another sweep is still removing must not fail this session's first create.
       if (this.#options.sweepOrphansOnStart !== false) await this.gc().catch(() => undefined);
-      if (this.#options.watchdog !== false) this.#watchdog = startWatchdog(this.session, engine.address);
+      if (this.#options.watchdog !== false) this.#watchdog = startWatchdog(this.session, engine.connection);
     })();
     this.#started.catch(() => {
       this.#started = undefined;
@@ -301,11 +326,16 @@ export class Sandkit implements AsyncDisposable {
     return [...this.#live];
   }
 
-  /** Destroys every live sandbox, removes what is left of the session, and stops the watchdog. */
+  /**
+   * Cancels every job still queued or creating (they reject with `CancelledError`
+   * and leave nothing behind), waits for them to settle, destroys every live
+   * sandbox, removes what is left of the session, and stops the watchdog.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#createQueue.clear();
+    this.#closing.abort(new SandkitError('The Sandkit was closed'));
+    await Promise.allSettled([...this.#jobs]);
     await Promise.allSettled([...this.#live].map((s) => s.destroy()));
     if (this.#started) {
       await sweepByLabel(await this.#engine(), { session: this.session.id }).catch(() => {});
