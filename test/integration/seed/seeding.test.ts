@@ -1,7 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CancelledError, createSession, type Sandbox, SeedFailedError } from '@sandkit/core';
 import { detectSeedStore, gcGoldens, listGoldens, storePaths, sysbox } from '@sandkit/runtime-sysbox';
@@ -155,9 +157,34 @@ describe('seeding: golden builds are safe', () => {
       [1, 2].map(() => run(process.execPath, [child, root, 'a'.repeat(64), log])),
     );
     expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(1);
-    const outcomes = results.map((r) => JSON.parse(r.stdout) as { built: boolean; path: string });
+    const outcomes = results.map(
+      (r) => JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { built: boolean; path: string },
+    );
     expect(outcomes.map((o) => o.built).sort()).toEqual([false, true]);
     expect(await readFile(join(outcomes[0]?.path as string, 'content'), 'utf8')).toBe('golden');
+  });
+
+  it('takes over at once from a builder killed mid-build, and removes what it left', async () => {
+    const root = await tempDir('sandkit-seed-');
+    const log = join(root, 'builds.log');
+    const child = join(import.meta.dirname, '../../support/golden-child.mjs');
+    const key = 'b'.repeat(64);
+    const killed = spawn(process.execPath, [child, root, key, log, '60000'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    for await (const line of createInterface({ input: killed.stdout })) if (line === 'building') break;
+    expect(await readdir(storePaths(root).building)).toHaveLength(1);
+    killed.kill('SIGKILL');
+    await once(killed, 'exit');
+
+    const started = Date.now();
+    const { stdout } = await run(process.execPath, [child, root, key, log, '0']);
+    const tookMs = Date.now() - started;
+    console.log(`[seed] golden built ${tookMs} ms after its first builder was killed`);
+    expect(tookMs).toBeLessThan(5_000); // not the lock's 30 s staleness
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toMatchObject({ built: true });
+    expect(await readdir(storePaths(root).building)).toEqual([]);
+    expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(2);
   });
 
   it('leaves no partial golden and nothing on the engine when creation is aborted during the build', async () => {
