@@ -129,15 +129,20 @@ export class SocketRuntime implements Runtime {
       runtime: this.name,
       spec,
       options,
-      blueprint: async ({ sandboxId, session }) =>
+      blueprint: async ({ sandboxId, session, recordHostPaths }) =>
         (spec.docker ?? 'none') === 'shared'
-          ? this.#sharedBlueprint(engine, sandboxId, session)
+          ? this.#sharedBlueprint(engine, sandboxId, session, recordHostPaths)
           : { hostConfig: hardenedHostConfig() },
     });
   }
 
   /** A hardened job container whose /var/run/docker.sock is its own guarding proxy (or, opted in, the raw socket). */
-  async #sharedBlueprint(engine: Engine, sandboxId: string, session: Session): Promise<ContainerBlueprint> {
+  async #sharedBlueprint(
+    engine: Engine,
+    sandboxId: string,
+    session: Session,
+    recordHostPaths: (paths: readonly string[]) => Promise<void>,
+  ): Promise<ContainerBlueprint> {
     if (!engine.isLocal) {
       throw new RuntimeUnavailableError(this.name, [
         `docker: "shared" needs a local engine; ${engine.address} is remote, so no proxy socket can be bind-mounted into the job`,
@@ -156,6 +161,7 @@ export class SocketRuntime implements Runtime {
       };
     }
     const hostDir = join(this.#options.stateDir ?? '/run/sandkit/socket', sandboxId);
+    await recordHostPaths([hostDir]);
     const proxy = await startEngineProxy({
       engine,
       socketPath: join(hostDir, 'docker.sock'),

@@ -259,11 +259,12 @@ export class SysboxRuntime implements Runtime {
       runtime: this.name,
       spec,
       options,
-      blueprint: ({ sandboxId, session, signal }) =>
+      blueprint: ({ sandboxId, session, signal, recordHostPaths }) =>
         this.#blueprint(engine, mode, spec, {
           sandboxId,
           session,
           signal,
+          recordHostPaths,
           ...data,
           ...(options.onPhase ? { onPhase: options.onPhase } : {}),
         }),
@@ -316,6 +317,7 @@ export class SysboxRuntime implements Runtime {
       sandboxId: string;
       session: Session;
       signal: AbortSignal;
+      recordHostPaths: (paths: readonly string[]) => Promise<void>;
       seed?: SeedPlan | undefined;
       dataRoot?: string;
       onPhase?: (phase: string) => void;
@@ -324,21 +326,20 @@ export class SysboxRuntime implements Runtime {
     const { sandboxId, session, seed } = target;
     const daemon = this.#options.innerDaemon ?? {};
     const byLauncher = (daemon.startedBy ?? 'launcher') === 'launcher';
-    const hostDir =
-      engine.isLocal && byLauncher ? await createSandboxHostDir(this.#stateDir, sandboxId) : undefined;
+    const hostDir = engine.isLocal && byLauncher ? join(this.#stateDir, sandboxId) : undefined;
     const labels = sandboxLabels({ session, sandboxId, runtime: this.name });
     const relayDir = join(tmpdir(), 'sandkit-relay', sandboxId);
+    const cloneDir =
+      seed?.strategy === 'clone' ? join(storePaths(seed.store.root).clones, sandboxId) : undefined;
+    const hostPaths = [...(hostDir ? [hostDir] : []), relayDir, ...(cloneDir ? [cloneDir] : [])];
+    await target.recordHostPaths(hostPaths);
+    if (hostDir) await createSandboxHostDir(this.#stateDir, sandboxId);
     let dataRoot = target.dataRoot;
-    if (seed?.strategy === 'clone') {
+    if (seed?.strategy === 'clone' && cloneDir) {
       target.onPhase?.(`seeding: cloning the golden data root (${seed.store.cloneMethod})`);
-      dataRoot = join(storePaths(seed.store.root).clones, sandboxId);
+      dataRoot = cloneDir;
       await cloneDirectory(seed.store.cloneMethod, seed.golden, dataRoot, target.signal);
     }
-    const hostPaths = [
-      ...(hostDir ? [hostDir] : []),
-      relayDir,
-      ...(seed?.strategy === 'clone' && dataRoot ? [dataRoot] : []),
-    ];
     const rights =
       mode.kind === 'insecure' ? privilegedHostConfig(mode.privilege) : { Runtime: this.#ociRuntime };
     const remountCgroups = mode.kind === 'insecure' && mode.privilege.kind === 'explicit-capabilities';

@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { v7 as uuidv7 } from 'uuid';
+import { journalHostPaths } from '../cleanup/host-path-journal.js';
 import { logTail } from '../engine/container-logs.js';
 import type { Engine } from '../engine/engine.js';
 import { ensureImage } from '../engine/pull-image.js';
@@ -54,6 +55,19 @@ export interface ContainerBlueprint {
   teardown?: () => Promise<void>;
 }
 
+/** What a runtime's blueprint gets to work with. */
+export interface BlueprintContext {
+  sandboxId: string;
+  session: Session;
+  signal: AbortSignal;
+  /**
+   * Notes host paths the runtime is about to create for this sandbox. Call it
+   * before creating them: a process killed before the container exists leaves
+   * paths that only this note names, and sweeps remove them by it.
+   */
+  recordHostPaths: (paths: readonly string[]) => Promise<void>;
+}
+
 /** Arguments of {@link createContainerSandbox}. */
 export interface CreateContainerSandboxArgs {
   engine: Engine;
@@ -63,11 +77,7 @@ export interface CreateContainerSandboxArgs {
   spec: SandboxSpec;
   options: CreateOptions;
   /** Builds the runtime's part of the container once the sandbox id is known. */
-  blueprint: (context: {
-    sandboxId: string;
-    session: Session;
-    signal: AbortSignal;
-  }) => Promise<ContainerBlueprint>;
+  blueprint: (context: BlueprintContext) => Promise<ContainerBlueprint>;
 }
 
 /**
@@ -105,7 +115,13 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     enter('creating the container');
     const network = await joinSessionNetwork(engine, session, runtime);
     teardowns.push(network.release);
-    const blueprint = await args.blueprint({ sandboxId: id, session, signal });
+    const blueprint = await args.blueprint({
+      sandboxId: id,
+      session,
+      signal,
+      recordHostPaths: (paths) =>
+        journalHostPaths(sandboxLabels({ session, sandboxId: id, runtime }), id, paths),
+    });
     if (blueprint.teardown) teardowns.push(blueprint.teardown);
     signal.throwIfAborted();
 
