@@ -1,3 +1,9 @@
+export {
+  forgetHostPaths,
+  journalDir,
+  journalHostPaths,
+  sweepJournal,
+} from './cleanup/host-path-journal.js';
 export { hostPathsFromLabels, hostPathsLabel, removeHostPaths } from './cleanup/host-paths.js';
 export { isOwnerDead } from './cleanup/owner-liveness.js';
 export { startWatchdog, type Watchdog, type WatchdogConfig } from './cleanup/watchdog.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,7 +13,9 @@ import {
   type EngineSource,
   engineFromSource,
   ensureImage,
+  forgetHostPaths,
   hostPathsLabel,
+  journalHostPaths,
   labelledVolumeMount,
   logTail,
   type ProbeResult,
@@ -47,6 +50,7 @@ import { launcherScript } from './inner-daemon/launcher-script.js';
 import { waitForInnerDaemon } from './inner-daemon/wait-for-inner-daemon.js';
 import { detectSysbox, type SysboxDetection } from './probe/detect-sysbox.js';
 import { cloneDirectory } from './seed/clone-directory.js';
+import type { EnsureGoldenOptions } from './seed/golden-store.js';
 import { loadSeedImages } from './seed/load-seed-images.js';
 import { planSeed, type SeedPlan } from './seed/plan-seed.js';
 import { DEFAULT_SEED_STORE, storePaths } from './seed/seed-store.js';
@@ -282,6 +286,7 @@ export class SysboxRuntime implements Runtime {
       storageDriver: daemon.storageDriver ?? 'overlay2',
       userNamespace: mode.kind === 'sysbox',
       ...(options.signal ? { signal: options.signal } : {}),
+      journal: this.#buildJournal(options.session ?? this.#session),
       buildGolden: async (dataRoot, images) => {
         options.onPhase?.('seeding: building the golden data root (once per seed set)');
         const builderSpec: SandboxSpec = { image: spec.image, pull: 'never', docker: 'isolated' };
@@ -307,6 +312,16 @@ export class SysboxRuntime implements Runtime {
         }
       },
     });
+  }
+
+  /** Notes a golden's build directory under the session, as a sandbox of its own, while it is being built. */
+  #buildJournal(session: Session): NonNullable<EnsureGoldenOptions['journal']> {
+    const buildId = `golden-build-${randomUUID()}`;
+    return {
+      record: (path) =>
+        journalHostPaths(sandboxLabels({ session, sandboxId: buildId, runtime: this.name }), buildId, [path]),
+      forget: () => forgetHostPaths(buildId),
+    };
   }
 
   async #blueprint(

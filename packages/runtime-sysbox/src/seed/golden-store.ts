@@ -8,6 +8,18 @@ import { execa } from 'execa';
 import { createCloneableDirectory } from './clone-directory.js';
 import { type SeedStoreInfo, storePaths } from './seed-store.js';
 
+/** Options of {@link ensureGolden}. */
+export interface EnsureGoldenOptions {
+  /** Stops waiting for another process's build, and stops this one's between steps. */
+  signal?: AbortSignal;
+  /**
+   * Notes the build directory before it is created, and forgets it once it is
+   * published or removed, so that a session sweep removes it if the builder dies.
+   * @default none (the next build of the store removes a dead builder's directory)
+   */
+  journal?: { record(path: string): Promise<void>; forget(): Promise<void> };
+}
+
 /** Marker file at the root of every golden (and so of every clone) naming its key. */
 export const GOLDEN_MARKER = '.sandkit-golden';
 
@@ -27,8 +39,9 @@ export async function ensureGolden(
   store: SeedStoreInfo,
   key: string,
   build: (dataRoot: string) => Promise<void>,
-  signal?: AbortSignal,
+  options: EnsureGoldenOptions = {},
 ): Promise<{ path: string; built: boolean }> {
+  const { signal, journal } = options;
   const paths = storePaths(store.root);
   const golden = join(paths.goldens, key);
   await touchUse(store, key);
@@ -40,8 +53,9 @@ export async function ensureGolden(
       signal?.throwIfAborted();
       await removeAbandonedBuilds(store);
       const building = join(paths.building, buildDirectoryName(key));
-      await createCloneableDirectory(store.cloneMethod, building);
+      await journal?.record(building);
       try {
+        await createCloneableDirectory(store.cloneMethod, building);
         await build(building);
         signal?.throwIfAborted();
         for (const file of DAEMON_IDENTITY_FILES) await rm(join(building, file), { force: true });
@@ -51,6 +65,8 @@ export async function ensureGolden(
       } catch (error) {
         await removeTree(store, building);
         throw error;
+      } finally {
+        await journal?.forget();
       }
     },
     signal ? { signal } : {},
