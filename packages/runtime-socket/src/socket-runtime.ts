@@ -129,9 +129,9 @@ export class SocketRuntime implements Runtime {
       runtime: this.name,
       spec,
       options,
-      blueprint: async ({ sandboxId, session, recordHostPaths }) =>
+      blueprint: async ({ sandboxId, session, expiresAt, recordHostPaths }) =>
         (spec.docker ?? 'none') === 'shared'
-          ? this.#sharedBlueprint(engine, sandboxId, session, recordHostPaths)
+          ? this.#sharedBlueprint(engine, sandboxId, session, expiresAt, recordHostPaths)
           : { hostConfig: hardenedHostConfig() },
     });
   }
@@ -141,6 +141,7 @@ export class SocketRuntime implements Runtime {
     engine: Engine,
     sandboxId: string,
     session: Session,
+    expiresAt: number | undefined,
     recordHostPaths: (paths: readonly string[]) => Promise<void>,
   ): Promise<ContainerBlueprint> {
     if (!engine.isLocal) {
@@ -166,7 +167,8 @@ export class SocketRuntime implements Runtime {
       engine,
       socketPath: join(hostDir, 'docker.sock'),
       sandboxId,
-      labels: sandboxLabels({ session, sandboxId, runtime: this.name }),
+      // The job's containers, networks and volumes expire with its sandbox: sweeps remove them together.
+      labels: sandboxLabels({ session, sandboxId, runtime: this.name, expiresAt }),
       allowedBindPaths: this.#options.allowedBindPaths ?? [],
     });
     return {

@@ -323,6 +323,40 @@ describe('Sandkit: nothing outlives its owner', () => {
     expect(await readdir(stateDir)).toEqual([]);
   });
 
+  it("a guarded job's siblings, networks and volumes expire with its sandbox: gc removes them together", async () => {
+    const session = createSession();
+    const stateDir = await tempDir('sandkit-state-');
+    const sb = await socket({ session, stateDir }).create({
+      image: images.dind,
+      pull: 'never',
+      docker: 'shared',
+      cmd: ['sleep', 'infinity'],
+      ttlMs: 3_000,
+    });
+    await sb.exec(['docker', 'network', 'create', 'job-net']);
+    await sb.exec(['docker', 'volume', 'create', 'job-data']);
+    await sb.exec([
+      'docker',
+      'run',
+      '-d',
+      '--network',
+      'job-net',
+      '-v',
+      'job-data:/data',
+      images.busybox,
+      'sleep',
+      '600',
+    ]);
+    expect((await leftovers({ sandbox: sb.id })).containers).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 3_500));
+    await using sk = newSandkit();
+    await sk.gc();
+    expect(await leftovers({ sandbox: sb.id })).toEqual(NOTHING_LEFT);
+    expect(await readdir(stateDir)).toEqual([]);
+    await sb.destroy();
+    expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+  });
+
   it('the engine itself stops a sandbox whose ttl passed, with no sandkit process involved; gc then removes it', async () => {
     const session = createSession();
     const sb = await socket({ session }).create({ ...plain, ttlMs: 2_000 });

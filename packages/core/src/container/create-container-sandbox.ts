@@ -60,6 +60,8 @@ export interface BlueprintContext {
   sandboxId: string;
   session: Session;
   signal: AbortSignal;
+  /** When the sandbox expires (ms since epoch), for labels of objects the runtime makes for it. */
+  expiresAt: number | undefined;
   /**
    * Notes host paths the runtime is about to create for this sandbox. Call it
    * before creating them: a process killed before the container exists leaves
@@ -115,17 +117,18 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     enter('creating the container');
     const network = await joinSessionNetwork(engine, session, runtime);
     teardowns.push(network.release);
+    const expiresAt = spec.ttlMs !== undefined ? Date.now() + spec.ttlMs : undefined;
     const blueprint = await args.blueprint({
       sandboxId: id,
       session,
       signal,
+      expiresAt,
       recordHostPaths: (paths) =>
-        journalHostPaths(sandboxLabels({ session, sandboxId: id, runtime }), id, paths),
+        journalHostPaths(sandboxLabels({ session, sandboxId: id, runtime, expiresAt }), id, paths),
     });
     if (blueprint.teardown) teardowns.push(blueprint.teardown);
     signal.throwIfAborted();
 
-    const expiresAt = spec.ttlMs !== undefined ? Date.now() + spec.ttlMs : undefined;
     const labels = sandboxLabels({
       session,
       sandboxId: id,
