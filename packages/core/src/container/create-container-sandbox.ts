@@ -5,6 +5,7 @@ import { logTail } from '../engine/container-logs.js';
 import type { Engine } from '../engine/engine.js';
 import { ensureImage } from '../engine/pull-image.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
+import { unlessEngineHangs } from '../engine/unless-engine-hangs.js';
 import { CancelledError, SandkitError, type SandkitErrorContext, StartFailedError } from '../errors/index.js';
 import { type Session, sandboxLabels } from '../labels/sandkit-labels.js';
 import type { CreateOptions } from '../runtime/runtime.js';
@@ -89,23 +90,44 @@ export interface CreateContainerSandboxArgs {
  * abort or timeout it removes everything created so far (by label, so even an
  * object whose creation raced the abort is found) before it throws.
  */
-export async function createContainerSandbox(args: CreateContainerSandboxArgs): Promise<ContainerSandbox> {
-  const { engine, runtime, spec, options } = args;
-  const session = options.session ?? args.session;
+export function createContainerSandbox(args: CreateContainerSandboxArgs): Promise<ContainerSandbox> {
   const id = uuidv7();
   const signal = combineSignals(
-    options.signal,
-    options.timeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS,
+    args.options.signal,
+    args.options.timeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS,
   ) as AbortSignal;
+  const progress = { phase: 'preparing' };
+  // The deadline holds even while the engine does not answer: then what the create may still
+  // make is removed when it answers (here, or by the watchdog or gc, all by label).
+  return unlessEngineHangs(args.engine, runCreate(args, id, signal, progress), signal, {
+    hung: () =>
+      new CancelledError('create', signal.reason, {
+        runtime: args.runtime,
+        sandboxId: id,
+        image: args.spec.image,
+        phase: progress.phase,
+        removal: 'pending',
+      }),
+    abandoned: (sandbox) => sandbox.destroy(),
+  });
+}
+
+async function runCreate(
+  args: CreateContainerSandboxArgs,
+  id: string,
+  signal: AbortSignal,
+  progress: { phase: string },
+): Promise<ContainerSandbox> {
+  const { engine, runtime, spec, options } = args;
+  const session = options.session ?? args.session;
   const context: SandkitErrorContext = { runtime, sandboxId: id, image: spec.image };
   const teardowns: Array<() => Promise<void>> = [];
   const teardown = async () => {
     for (const step of teardowns.reverse()) await step();
   };
   let containerId: string | undefined;
-  let phase = 'preparing';
   const enter = (next: string) => {
-    phase = next;
+    progress.phase = next;
     options.onPhase?.(next);
   };
 
@@ -193,7 +215,10 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
       teardown,
     });
   } catch (error) {
-    const failure = await describeFailure(error, signal, engine, containerId, { ...context, phase });
+    const failure = await describeFailure(error, signal, engine, containerId, {
+      ...context,
+      phase: progress.phase,
+    });
     await removeEverything(engine, id, teardown);
     throw failure;
   }
