@@ -3,6 +3,7 @@ import type { OfflineImages } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { sysboxSkipReason } from '../support/system-container-modes.js';
+import { throughSandkit } from './through-sandkit.js';
 
 /** One runtime configuration the contract suite runs against. */
 export interface ContractTarget {
@@ -27,6 +28,20 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
     name: 'socket runtime, docker: none',
     docker: 'none',
     runtime: (session) => socket({ session }),
+    spec: (images) => ({ image: images.busybox, pull: 'never', docker: 'none' }),
+    skipReason: async () => undefined,
+  },
+  {
+    name: 'Sandkit over both runtimes, docker: none',
+    docker: 'none',
+    runtime: (session) => {
+      const chosen = socket({ session });
+      return throughSandkit(
+        session,
+        [sysbox({ session, allowInsecure: 'always', onWarning: () => {} }), chosen],
+        chosen,
+      );
+    },
     spec: (images) => ({ image: images.busybox, pull: 'never', docker: 'none' }),
     skipReason: async () => undefined,
   },

@@ -45,10 +45,13 @@ export class ManagedSandbox implements Sandbox {
     return this.#inner.dockerHost;
   }
 
+  // A destroyed sandbox refuses at once, as the runtime's own sandbox does, rather than after queueing.
   exec(command: readonly string[], options: BufferedExecOptions = {}): Promise<ExecResult> {
+    if (this.#destroyed) return this.#inner.exec(command, options);
     return this.#execQueue.add(() => this.#inner.exec(command, options));
   }
   execStream(command: readonly string[], options: ExecOptions = {}): Promise<ExecProcess> {
+    if (this.#destroyed) return this.#inner.execStream(command, options);
     return this.#execQueue.add(() => this.#inner.execStream(command, options));
   }
   writeFiles(files: readonly FileEntry[], options?: CallOptions): Promise<void> {
