@@ -20,6 +20,7 @@ import {
   type SpecIssue,
   type SweepFilter,
   type SweepReport,
+  sandboxContainerName,
   sandboxLabels,
   sweepByLabel,
   unavailableProbe,
@@ -160,6 +161,7 @@ export class SocketRuntime implements Runtime {
       engine,
       socketPath: join(hostDir, 'docker.sock'),
       sandboxId,
+      sandboxContainerName: sandboxContainerName(sandboxId),
       labels: sandboxLabels({ session, sandboxId, runtime: this.name }),
       allowedBindPaths: this.#options.allowedBindPaths ?? [],
     });

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import {
-  Agent,
   createServer,
+  type IncomingHttpHeaders,
   type IncomingMessage,
   request,
   type Server,
@@ -10,13 +10,26 @@ import {
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { type Engine, LABEL } from '@sandkit/core';
-import { type ApiRoute, matchRoute } from './api-route.js';
-import { withBuildLabels, withLabelFilter, withLabels } from './label-rewrite.js';
+import { type ApiRoute, matchRoute, pathWithTarget } from './api-route.js';
+import { checkBuild } from './build-query.js';
+import { type CanonicalBody, canonicalBody, UnreadableBody } from './canonical-body/canonicalise.js';
+import {
+  CONTAINER_CREATE,
+  CONTAINER_UPDATE,
+  EXEC_CREATE,
+  NETWORK_CONNECT,
+  NETWORK_CREATE,
+  NETWORK_DISCONNECT,
+  VOLUME_CREATE,
+} from './canonical-body/engine-schema.js';
+import type { StructType } from './canonical-body/schema-types.js';
+import { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './label-rewrite.js';
 import { Ownership } from './ownership.js';
 import {
-  checkBuild,
   checkContainerCreate,
+  checkContainerUpdate,
   checkExecCreate,
+  checkNetworkConnect,
   checkNetworkCreate,
   checkVolumeCreate,
   type PolicyContext,
@@ -33,6 +46,8 @@ export interface EngineProxyOptions {
   socketPath: string;
   /** The sandbox whose job uses the proxy. */
   sandboxId: string;
+  /** Name of the sandbox's own container: the job may read it, never change it. */
+  sandboxContainerName: string;
   /** Labels put on everything the job creates. */
   labels: Record<string, string>;
   /** Host paths the job may bind-mount. */
@@ -45,26 +60,48 @@ export interface EngineProxy {
   close(): Promise<void>;
 }
 
+/** A request the proxy answers itself. */
+interface Refusal {
+  status: number;
+  message: string;
+}
+
 const LIST_ROUTES = new Set(['container.list', 'network.list', 'volume.list', 'events']);
-const CREATE_ROUTES = new Set(['container.create', 'exec.create', 'network.create', 'volume.create']);
+/** Routes whose JSON body the proxy reads, checks and re-serializes, with the engine struct it is read as. */
+const CHECKED_BODIES: Readonly<Record<string, StructType>> = {
+  'container.create': CONTAINER_CREATE,
+  'container.update': CONTAINER_UPDATE,
+  'exec.create': EXEC_CREATE,
+  'network.create': NETWORK_CREATE,
+  'network.connect': NETWORK_CONNECT,
+  'network.disconnect': NETWORK_DISCONNECT,
+  'volume.create': VOLUME_CREATE,
+};
+/** Routes whose body is a stream the engine unpacks (tar archives), never read as settings. */
+const STREAMED_BODIES = new Set(['container.write', 'image.build', 'image.pull']);
+/** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
+const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
+/** An empty body, as clients send one: nothing, `{}` or `null`. */
+const EMPTY_BODY = /^\s*(\{\s*\}|null)?\s*$/;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /**
  * A per-sandbox guard in front of the engine API. It understands the API
- * (versioned paths included): labels everything the job creates, scopes lists
- * and object access to the job's own objects (others look absent: 404), denies
- * escapes with a message the `docker` CLI prints, and relays hijacked
- * connections (attach, exec) and streams with backpressure, flushing response
- * headers at once (an attached `docker run` waits on them).
+ * (versioned paths included): reads every settings body as the engine will
+ * and forwards exactly the canonical form it checked, labels everything the
+ * job creates, resolves every name to an engine id before deciding and sends
+ * the engine that id, scopes lists and object access to the job's own objects
+ * (others look absent: 404), denies escapes with a message the `docker` CLI
+ * prints, and relays hijacked connections (attach, exec) and streams with
+ * backpressure, flushing response headers at once (an attached `docker run`
+ * waits on them).
  */
 export async function startEngineProxy(options: EngineProxyOptions): Promise<EngineProxy> {
   const enginePath = new URL(options.engine.address).pathname;
-  // Upstream connections are kept alive and reused: a fresh unix connection per call was most of the overhead.
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const ownership = new Ownership(options.engine, options.sandboxId);
+  const ownership = new Ownership(options.engine, options.sandboxId, options.sandboxContainerName);
   const policy: PolicyContext = {
     allowedBindPaths: options.allowedBindPaths,
-    owns: (kind, id) => ownership.owns(kind, id),
+    ownedId: (kind, id) => ownership.ownedId(kind, id),
     volumeExists: (name) => ownership.volumeExists(name),
   };
   const sockets = new Set<Socket>();
@@ -85,41 +122,49 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    const denial = await denyReason(route, url.searchParams);
-    if (denial) return reply(res, denial.status, denial.message);
-
+    const checked = await checkRequest(route, url, req.headers);
+    if ('status' in checked) return reply(res, checked.status, checked.message);
     let query = url.searchParams;
-    if (LIST_ROUTES.has(route.name)) query = withLabelFilter(query, LABEL.sandbox, options.sandboxId);
-    if (route.name === 'image.build') query = withBuildLabels(query, options.labels);
-    const path = `${url.pathname}${query.size > 0 ? `?${query}` : ''}`;
-
-    if (!CREATE_ROUTES.has(route.name)) {
-      await forward(req, res, path);
-      return;
+    if (LIST_ROUTES.has(route.name)) {
+      try {
+        query = withLabelFilter(query, LABEL.sandbox, options.sandboxId);
+      } catch (error) {
+        if (error instanceof UnreadableFilters) return reply(res, 400, `sandkit proxy: ${error.message}`);
+        throw error;
+      }
     }
-    const body = await readJsonBody(req);
-    if (body === undefined)
-      return reply(
-        res,
-        413,
-        `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused for ${route.name}`,
-      );
-    const violations = await checkBody(route, body);
-    if (violations.length > 0) return reply(res, 403, policyMessage(violations));
-    const rewritten = route.name === 'exec.create' ? body : withLabels(body, options.labels);
-    const response = await forward(req, res, path, Buffer.from(JSON.stringify(rewritten)));
-    const created = JSON.parse(response.toString('utf8') || '{}') as { Id?: string; Name?: string };
-    const kind = route.name.split('.')[0] as 'container' | 'exec' | 'network' | 'volume';
-    if (created.Id) ownership.remember(kind, created.Id);
-    if (created.Name) ownership.remember(kind, created.Name);
-    const name = url.searchParams.get('name');
-    if (name && kind === 'container') ownership.remember(kind, name);
+    if (route.name === 'image.build') query = withBuildLabels(query, options.labels);
+    const path = `${checked.pathname}${query.size > 0 ? `?${query}` : ''}`;
+
+    if (STREAMED_BODIES.has(route.name)) return forward(req, res, path);
+    const text = await readBody(req);
+    if (text === undefined)
+      return reply(res, 413, `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused`);
+    const schema = CHECKED_BODIES[route.name];
+    if (!schema) {
+      if (!EMPTY_BODY.test(text))
+        return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
+      return forward(req, res, path, Buffer.alloc(0));
+    }
+    let body: CanonicalBody;
+    try {
+      body = canonicalBody(text, schema);
+    } catch (error) {
+      if (error instanceof UnreadableBody)
+        return reply(res, 400, `sandkit proxy refused the request body: ${error.message}`);
+      throw error;
+    }
+    const outcome = await checkBody(route, body);
+    if ('status' in outcome) return reply(res, outcome.status, outcome.message);
+    return forward(req, res, path, Buffer.from(JSON.stringify(outcome.body)));
   }
 
-  async function denyReason(
+  /** The request's route and target checked; resolves to the path to send (the target pinned to its engine id). */
+  async function checkRequest(
     route: ApiRoute,
-    query: URLSearchParams,
-  ): Promise<{ status: number; message: string } | undefined> {
+    url: URL,
+    headers: IncomingHttpHeaders,
+  ): Promise<Refusal | { pathname: string }> {
     if (route.name === 'absent')
       return { status: 404, message: `No such object: ${route.path.split('/')[2] ?? ''}` };
     if (route.name === 'unknown') {
@@ -130,47 +175,106 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
         ]),
       };
     }
-    if (route.target && !(await ownership.owns(route.target.kind, route.target.id))) {
-      return { status: 404, message: `No such ${route.target.kind}: ${route.target.id}` };
+    // Go's engine reads form-encoded bodies as query parameters: a second, unchecked query.
+    if (/^application\/x-www-form-urlencoded/i.test(headers['content-type'] ?? ''))
+      return { status: 400, message: 'sandkit proxy: form-encoded request bodies are refused' };
+    let pathname = url.pathname;
+    if (route.target) {
+      const { kind, id } = route.target;
+      const resolved = await ownership.resolve(kind, id);
+      const readOnly = route.name === `${kind}.read`;
+      if (
+        !resolved ||
+        resolved.standing === 'foreign' ||
+        (resolved.standing === 'default-network' && !readOnly)
+      )
+        return { status: 404, message: `No such ${kind}: ${id}` };
+      if (resolved.standing === 'sandbox' && !readOnly) {
+        return {
+          status: 403,
+          message: policyMessage([
+            `the sandbox's own container is not the job's to change (${route.method} ${route.path.replace(/^\/[a-z]+\/[^/]+/, `/${route.target.kind}s/…`)})`,
+          ]),
+        };
+      }
+      pathname = pathWithTarget(url.pathname, resolved.id);
     }
     if (route.name === 'image.build') {
-      const violations = checkBuild(query);
+      const violations = await checkBuild(url.searchParams, policy);
       if (violations.length > 0) return { status: 403, message: policyMessage(violations) };
     }
-    return undefined;
+    if (route.name === 'container.create' && /^\/?[0-9a-f]{64}$/.test(url.searchParams.get('name') ?? '')) {
+      return { status: 400, message: 'sandkit proxy: a container name may not look like a container id' };
+    }
+    return { pathname };
   }
 
-  async function checkBody(route: ApiRoute, body: Record<string, unknown>): Promise<string[]> {
+  /** Runs the policy on a canonical body; resolves to the body to send, or a refusal. */
+  async function checkBody(route: ApiRoute, body: CanonicalBody): Promise<Refusal | { body: CanonicalBody }> {
+    const denied = (violations: string[]) => ({ status: 403, message: policyMessage(violations) });
     switch (route.name) {
       case 'container.create': {
-        const { violations, volumesToCreate } = await checkContainerCreate(body, policy);
-        if (violations.length === 0) {
-          // The engine would create missing named volumes itself, unlabelled: create them labelled first.
-          for (const name of volumesToCreate) {
-            await options.engine.docker.createVolume({ Name: name, Labels: options.labels });
-            ownership.remember('volume', name);
-          }
+        const checked = await checkContainerCreate(body, policy);
+        if (checked.violations.length > 0) return denied(checked.violations);
+        // The engine would create missing named volumes itself, unlabelled: create them labelled first.
+        for (const name of checked.volumesToCreate) {
+          const volume = (await options.engine.docker.createVolume({
+            Name: name,
+            Labels: options.labels,
+          })) as {
+            Labels?: Record<string, string> | null;
+          };
+          // The engine answers an existing volume with 201 too: it is the job's only if it carries the label.
+          if (volume.Labels?.[LABEL.sandbox] !== options.sandboxId)
+            return denied([`volume "${name}" is not one of this job's volumes`]);
         }
-        return violations;
+        return { body: withLabels(checked.body, options.labels) };
       }
-      case 'exec.create':
-        return checkExecCreate(body);
-      case 'network.create':
-        return checkNetworkCreate(body);
-      case 'volume.create':
-        return checkVolumeCreate(body);
+      case 'container.update': {
+        const violations = checkContainerUpdate(body);
+        return violations.length > 0 ? denied(violations) : { body };
+      }
+      case 'exec.create': {
+        const violations = checkExecCreate(body);
+        return violations.length > 0 ? denied(violations) : { body };
+      }
+      case 'network.create': {
+        const checked = checkNetworkCreate(body);
+        return checked.violations.length > 0
+          ? denied(checked.violations)
+          : { body: withLabels(checked.body, options.labels) };
+      }
+      case 'network.connect':
+      case 'network.disconnect': {
+        const checked = await checkNetworkConnect(body, policy);
+        return checked.violations.length > 0 ? denied(checked.violations) : { body: checked.body };
+      }
+      case 'volume.create': {
+        const violations = checkVolumeCreate(body);
+        if (violations.length > 0) return denied(violations);
+        const name = typeof body.Name === 'string' ? body.Name : '';
+        // The engine answers "create" of an existing volume with that volume: never hand out someone else's.
+        if (name !== '' && (await ownership.volumeExists(name)) && !(await ownership.ownedId('volume', name)))
+          return {
+            status: 409,
+            message: `sandkit proxy: volume "${name}" already exists and is not one of this job's volumes`,
+          };
+        return { body: withLabels(body, options.labels) };
+      }
       default:
-        return [];
+        return { body };
     }
   }
 
-  /** Forwards a request, streaming both ways; with `body`, sends that instead and resolves with the response body. */
-  function forward(req: IncomingMessage, res: ServerResponse, path: string, body?: Buffer): Promise<Buffer> {
-    return new Promise<Buffer>((resolve, reject) => {
+  /** Forwards a request, streaming both ways; with `body`, sends that instead of the job's. */
+  function forward(req: IncomingMessage, res: ServerResponse, path: string, body?: Buffer): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const headers = { ...req.headers };
       if (body) {
-        headers['content-length'] = String(body.length);
         delete headers['transfer-encoding'];
+        headers['content-length'] = String(body.length);
+        if (body.length > 0) headers['content-type'] = 'application/json';
+        else delete headers['content-type'];
       }
       const upstream = request(
         { socketPath: enginePath, method: req.method, path, headers },
@@ -180,21 +284,8 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
           );
           res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
           res.flushHeaders();
-          if (!body) {
-            upstreamRes.pipe(res);
-            upstreamRes.once('end', () => resolve(Buffer.alloc(0)));
-            upstreamRes.once('error', reject);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          upstreamRes.on('data', (chunk: Buffer) => {
-            chunks.push(chunk);
-            res.write(chunk);
-          });
-          upstreamRes.once('end', () => {
-            res.end();
-            resolve(Buffer.concat(chunks));
-          });
+          upstreamRes.pipe(res);
+          upstreamRes.once('end', () => resolve());
           upstreamRes.once('error', reject);
         },
       );
@@ -206,29 +297,52 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     });
   }
 
-  /** Hijacked connections (attach, exec start): checked, then spliced byte for byte. */
+  /**
+   * Hijacked connections (attach, exec start): checked, then spliced byte for
+   * byte — but only once the engine has switched protocols. Until then the
+   * job's bytes are held back, and an engine that answers anything else gets
+   * the connection closed after its answer, so no second, unchecked request
+   * can ride on it.
+   */
   async function upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    const denial = await denyReason(route, url.searchParams);
-    if (denial) {
-      const payload = JSON.stringify({ message: denial.message });
+    const checked: Refusal | { pathname: string } = HIJACKED_ROUTES.has(route.name)
+      ? await checkRequest(route, url, req.headers)
+      : {
+          status: 400,
+          message: `sandkit proxy: ${route.method} ${route.path} cannot upgrade the connection`,
+        };
+    if ('status' in checked) {
+      const payload = JSON.stringify({ message: checked.message });
       socket.end(
-        `HTTP/1.1 ${denial.status} Denied\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+        `HTTP/1.1 ${checked.status} Denied\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
       );
       return;
     }
+    socket.pause();
     const upstream = connect(enginePath);
-    const lines = [`${req.method} ${req.url} HTTP/1.1`];
+    const lines = [`${req.method} ${checked.pathname}${url.search} HTTP/1.1`];
     for (let i = 0; i < req.rawHeaders.length; i += 2)
       lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) upstream.write(head);
-    socket.pipe(upstream).pipe(socket);
     const close = () => {
       socket.destroy();
       upstream.destroy();
     };
+    upstream.once('data', (first: Buffer) => {
+      socket.write(first);
+      if (!/^HTTP\/1\.[01] 101 /.test(first.subarray(0, 16).toString('latin1'))) {
+        // Not switched: relay the engine's answer, then end the connection.
+        upstream.pipe(socket);
+        upstream.once('end', close);
+        return;
+      }
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+      socket.resume();
+    });
     socket.once('close', close);
     upstream.once('close', close);
     socket.once('error', close);
@@ -247,7 +361,6 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      agent.destroy();
       await rm(options.socketPath, { force: true });
     },
   };
@@ -263,8 +376,9 @@ function reply(res: ServerResponse, status: number, message: string): void {
   res.end(payload);
 }
 
-/** Reads a JSON body up to {@link MAX_INSPECTED_BODY}; `undefined` when larger. */
-async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+/** Reads a request body up to {@link MAX_INSPECTED_BODY} bytes; `undefined` when larger. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_INSPECTED_BODY) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -272,6 +386,5 @@ async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknow
     if (size > MAX_INSPECTED_BODY) return undefined;
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  return Buffer.concat(chunks).toString('utf8');
 }
