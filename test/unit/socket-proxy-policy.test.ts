@@ -186,8 +186,12 @@ describe('other create policies', () => {
     expect(await checkBuild(new URLSearchParams({ networkmode: 'othernet' }), context)).toEqual([
       'build network "othernet" is not one of this job\'s networks',
     ]);
-    expect(await checkBuild(new URLSearchParams({ networkmode: 'mynet', t: 'x', rm: '1' }), context)).toEqual([]);
-    expect(await checkBuild(new URLSearchParams({ cgroupparent: '/', remote: 'http://127.0.0.1/' }), context)).toHaveLength(2);
+    expect(await checkBuild(new URLSearchParams({ networkmode: 'mynet', t: 'x', rm: '1' }), context)).toEqual(
+      [],
+    );
+    expect(
+      await checkBuild(new URLSearchParams({ cgroupparent: '/', remote: 'http://127.0.0.1/' }), context),
+    ).toHaveLength(2);
     expect(await checkBuild(new URLSearchParams({ NetworkMode: 'host' }), context)).toEqual([
       'build parameter "NetworkMode" is not accepted',
     ]);

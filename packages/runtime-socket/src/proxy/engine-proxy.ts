@@ -218,14 +218,9 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
         if (checked.violations.length > 0) return denied(checked.violations);
         // The engine would create missing named volumes itself, unlabelled: create them labelled first.
         for (const name of checked.volumesToCreate) {
-          const volume = (await options.engine.docker.createVolume({
-            Name: name,
-            Labels: options.labels,
-          })) as {
-            Labels?: Record<string, string> | null;
-          };
-          // The engine answers an existing volume with 201 too: it is the job's only if it carries the label.
-          if (volume.Labels?.[LABEL.sandbox] !== options.sandboxId)
+          await options.engine.docker.createVolume({ Name: name, Labels: options.labels });
+          // The engine answers "create" of an existing volume with 201 too: it is the job's only if it carries the label.
+          if (!(await ownership.ownedId('volume', name)))
             return denied([`volume "${name}" is not one of this job's volumes`]);
         }
         return { body: withLabels(checked.body, options.labels) };
