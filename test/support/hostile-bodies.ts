@@ -76,7 +76,7 @@ export const CHECKED_BODIES: readonly CheckedBody[] = [
 ];
 
 /** Ways to spell a struct key that the engine's decoder still reads as that field. */
-export const SPELLINGS: Readonly<Record<string, (key: string) => string>> = {
+export const SPELLINGS = {
   lower: (key) => key.toLowerCase(),
   upper: (key) => key.toUpperCase(),
   alternating: (key) => [...key].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join(''),
@@ -85,7 +85,7 @@ export const SPELLINGS: Readonly<Record<string, (key: string) => string>> = {
     /[sk]/i.test(key)
       ? key.replace(/[sk]/gi, (c) => (c.toLowerCase() === 's' ? '\u017f' : '\u212a'))
       : key.charAt(0).toLowerCase() + key.slice(1),
-};
+} satisfies Record<string, (key: string) => string>;
 
 /** `value` (canonical) with every struct key inside it re-spelled, following the schema. */
 export function respell(value: unknown, type: FieldType, spell: (key: string) => string): unknown {
