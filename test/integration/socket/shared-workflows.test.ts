@@ -58,6 +58,138 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
     expect((await job.docker(['ps', '--format', '{{.Names}}'])).stdout.split('\n')).toContain('sleeper');
   });
 
+  it('accepts the bodies the docker CLI sends for everyday flags', async () => {
+    const run = await job.docker([
+      'run',
+      '--rm',
+      '--init',
+      '--read-only',
+      '--restart',
+      'no',
+      '-e',
+      'A=1',
+      '-w',
+      '/tmp',
+      '--user',
+      '1000:1000',
+      '--group-add',
+      '100',
+      '--hostname',
+      'box',
+      '--label',
+      'app=ci',
+      '--memory',
+      '64m',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '64',
+      '--ulimit',
+      'nofile=1024:1024',
+      '--tmpfs',
+      '/scratch',
+      '--mount',
+      'type=tmpfs,dst=/t',
+      '--mount',
+      'type=volume,src=flagvol,dst=/v',
+      '--add-host',
+      'db:127.0.0.1',
+      '--dns-search',
+      'example',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--log-opt',
+      'max-size=1m',
+      '--stop-signal',
+      'SIGTERM',
+      '--stop-timeout',
+      '5',
+      '--health-cmd',
+      'true',
+      '--health-interval',
+      '5s',
+      '--expose',
+      '9000',
+      '-p',
+      '127.0.0.1::9000',
+      images.busybox,
+      'sh',
+      '-c',
+      'echo $A $(hostname) $(pwd)',
+    ]);
+    expect(run).toMatchObject({ exitCode: 0, stdout: '1 box /tmp\n' });
+    const execIn = await job.docker([
+      'exec',
+      '-e',
+      'B=2',
+      '-w',
+      '/',
+      '-u',
+      'nobody',
+      'sleeper',
+      'sh',
+      '-c',
+      'echo $B',
+    ]);
+    expect(execIn.stdout).toBe('2\n');
+  });
+
+  it("updates and renames the job's own containers", async () => {
+    expect(
+      (
+        await job.docker([
+          'update',
+          '--pids-limit',
+          '200',
+          '--memory',
+          '128m',
+          '--memory-swap',
+          '256m',
+          'sleeper',
+        ])
+      ).exitCode,
+    ).toBe(0);
+    const { docker } = await testEngine();
+    expect((await docker.getContainer('sleeper').inspect()).HostConfig.PidsLimit).toBe(200);
+    expect((await job.docker(['rename', 'ticker', 'ticked'])).exitCode).toBe(0);
+  });
+
+  it('filters lists and events as the docker CLI asks (map-form filters)', async () => {
+    const names = async (args: string[]) =>
+      (await job.docker(args)).stdout.trim().split('\n').filter(Boolean);
+    expect(await names(['ps', '-f', 'name=sleeper', '--format', '{{.Names}}'])).toEqual(['sleeper']);
+    expect(
+      await names([
+        'ps',
+        '-f',
+        'status=running',
+        '-f',
+        'ancestor=' + images.busybox,
+        '--format',
+        '{{.Names}}',
+      ]),
+    ).toContain('sleeper');
+    expect(await names(['ps', '-a', '-f', 'label=nothing=here', '--format', '{{.Names}}'])).toEqual([]);
+    const since = Math.floor(Date.now() / 1000) - 60;
+    const events = await job.docker([
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter',
+      'type=container',
+      '--filter',
+      'container=sleeper',
+      '--format',
+      '{{.Actor.Attributes.name}}',
+    ]);
+    expect(events.exitCode).toBe(0);
+    expect(events.stdout.split('\n')).toContain('sleeper');
+  });
+
   it('builds images with the legacy builder', async () => {
     await job.job.writeFiles([
       {
@@ -95,6 +227,42 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
     expect((await job.docker(['volume', 'ls', '--format', '{{.Name}}'])).stdout.split('\n')).toContain(
       'data',
     );
+  });
+
+  it('lists volumes and networks with the filters the CLI sends', async () => {
+    const names = async (args: string[]) =>
+      (await job.docker(args)).stdout.trim().split('\n').filter(Boolean);
+    expect(await names(['volume', 'ls', '-f', 'dangling=true', '-f', 'name=data', '-q'])).toContain('data');
+    expect(
+      await names(['network', 'ls', '-f', 'driver=bridge', '-f', 'name=app', '--format', '{{.Name}}']),
+    ).toEqual(['app']);
+  });
+
+  it("reads the engine's shared defaults: info, version and the default networks", async () => {
+    expect((await job.docker(['version', '--format', '{{.Server.APIVersion}}'])).stdout.trim()).toMatch(
+      /^1\.\d+$/,
+    );
+    expect((await job.docker(['info', '--format', '{{.ServerVersion}}'])).exitCode).toBe(0);
+    for (const network of ['bridge', 'host', 'none']) {
+      const inspect = await job.docker(['network', 'inspect', '--format', '{{.Name}}', network]);
+      expect(inspect.stdout.trim(), inspect.stderr).toBe(network);
+    }
+    const { docker } = await testEngine();
+    const bridgeId = ((await docker.getNetwork('bridge').inspect()) as { Id: string }).Id;
+    expect(
+      (
+        await job.docker(['network', 'inspect', '--format', '{{.Name}}', bridgeId.slice(0, 12)])
+      ).stdout.trim(),
+    ).toBe('bridge');
+    expect((await job.docker(['network', 'rm', 'bridge'])).exitCode).not.toBe(0);
+    expect((await job.docker(['network', 'ls', '--format', '{{.Name}}'])).stdout).not.toMatch(/^bridge$/m);
+  });
+
+  it('connects its containers to its networks and back', async () => {
+    expect((await job.docker(['network', 'connect', '--alias', 'sleepy', 'app', 'sleeper'])).exitCode).toBe(
+      0,
+    );
+    expect((await job.docker(['network', 'disconnect', 'app', 'sleeper'])).exitCode).toBe(0);
   });
 
   it('publishes ports on the host', async () => {
