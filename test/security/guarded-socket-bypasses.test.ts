@@ -290,23 +290,19 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
     it("the sandbox's own container: readable, never changed", async () => {
       const inspect = await job.job.exec(['sh', '-c', 'docker inspect --format "{{.Id}}" $(hostname)']);
       expect(inspect.stdout.trim()).toBe(job.job.containerId);
-      for (const args of [
-        ['update', '--pids-limit', '100000', '--memory', '8g'],
-        ['rename'],
-        ['pause'],
-        ['kill'],
-        ['rm', '-f'],
-        ['exec', '-u', 'root'],
+      for (const command of [
+        'docker update --pids-limit 100000 --memory 8g $(hostname)',
+        'docker rename $(hostname) renamed',
+        'docker pause $(hostname)',
+        'docker kill $(hostname)',
+        'docker rm -f $(hostname)',
+        'docker exec -u root $(hostname) true',
+        'docker cp $(hostname):/etc/hostname /tmp/copied',
       ]) {
-        const command = [
-          'sh',
-          '-c',
-          `docker ${args[0]} ${args.slice(1).join(' ')} $(hostname) ${args[0] === 'rename' ? 'renamed' : args[0] === 'exec' ? 'true' : ''}`,
-        ];
-        const result = await job.job.exec(command, { reject: false });
-        expect(result.exitCode, args.join(' ')).not.toBe(0);
-        expect(result.stderr, args.join(' ')).toMatch(
-          /the sandbox's own container is not the job's to change/,
+        const result = await job.job.exec(['sh', '-c', command], { reject: false });
+        expect(result.exitCode, command).not.toBe(0);
+        expect(result.stderr, command).toMatch(
+          /the sandbox's own container is not the job's to change or copy from/,
         );
       }
       const { docker } = await testEngine();

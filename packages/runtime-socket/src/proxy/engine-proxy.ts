@@ -81,6 +81,12 @@ const CHECKED_BODIES: Readonly<Record<string, StructType>> = {
 const STREAMED_BODIES = new Set(['container.write', 'image.build', 'image.pull']);
 /** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
 const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
+/**
+ * What the job may do with its own sandbox container: look at it (`docker
+ * inspect $(hostname)`, logs, top, stats), never copy files out of it (they may
+ * be root's) nor change it.
+ */
+const SANDBOX_CONTAINER_READS = /^\/containers\/[^/]+\/(json|logs|top|stats)$/;
 /** An empty body, as clients send one: nothing, `{}` or `null`. */
 const EMPTY_BODY = /^\s*(\{\s*\}|null)?\s*$/;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -189,11 +195,11 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
         (resolved.standing === 'default-network' && !readOnly)
       )
         return { status: 404, message: `No such ${kind}: ${id}` };
-      if (resolved.standing === 'sandbox' && !readOnly) {
+      if (resolved.standing === 'sandbox' && !SANDBOX_CONTAINER_READS.test(route.path)) {
         return {
           status: 403,
           message: policyMessage([
-            `the sandbox's own container is not the job's to change (${route.method} ${route.path.replace(/^\/[a-z]+\/[^/]+/, `/${route.target.kind}s/…`)})`,
+            `the sandbox's own container is not the job's to change or copy from (${route.method} ${route.path.replace(/^\/[a-z]+\/[^/]+/, `/${kind}s/…`)})`,
           ]),
         };
       }
