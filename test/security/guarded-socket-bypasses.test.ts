@@ -73,7 +73,7 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
     ]);
     const { docker } = await testEngine();
     theirs = { name, volume, id: (await docker.getContainer(name).inspect()).Id };
-    const created = await api('POST', `/containers/create?name=mine`, {
+    const created = await api('POST', `/containers/create?name=mine-${job.job.id}`, {
       Image: images.busybox,
       Cmd: ['sleep', '600'],
     });
@@ -270,8 +270,9 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
     });
 
     it("a foreign container cannot be put on the job's network", async () => {
-      expect((await job.docker(['network', 'create', 'mynet'])).exitCode).toBe(0);
-      const connect = await job.docker(['network', 'connect', 'mynet', theirs.name]);
+      const network = `mynet-${job.job.id}`;
+      expect((await job.docker(['network', 'create', network])).exitCode).toBe(0);
+      const connect = await job.docker(['network', 'connect', network, theirs.name]);
       expect(connect.stderr).toMatch(/not one of this job's containers/);
     });
 

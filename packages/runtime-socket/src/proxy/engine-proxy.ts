@@ -142,11 +142,13 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     if (route.name === 'image.build') query = withBuildLabels(query, options.labels);
     const path = `${checked.pathname}${query.size > 0 ? `?${query}` : ''}`;
 
-    if (STREAMED_BODIES.has(route.name)) return forward(req, res, path);
+    const schema = CHECKED_BODIES[route.name];
+    const hasBody =
+      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    if (STREAMED_BODIES.has(route.name) || (!schema && !hasBody)) return forward(req, res, path);
     const text = await readBody(req);
     if (text === undefined)
       return reply(res, 413, `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused`);
-    const schema = CHECKED_BODIES[route.name];
     if (!schema) {
       if (!EMPTY_BODY.test(text))
         return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
