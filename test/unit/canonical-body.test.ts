@@ -71,12 +71,24 @@ describe('reading a body as the engine reads it', () => {
     expect(() => create('{"Image":"x","Privileged":true}')).toThrow(
       /unknown field "Privileged" \(container.ContainerConfigWrapper/,
     );
-    expect(() => create('{"HostConfig":{"Annotations":{"a":"b"}}}')).toThrow(
-      /unknown field "HostConfig.Annotations"/,
+    expect(() => create('{"HostConfig":{"Privileges":true}}')).toThrow(
+      /unknown field "HostConfig.Privileges"/,
     );
     expect(() => create('{"HostConfig":{"Mounts":[{"Type":"bind","Src":"/"}]}}')).toThrow(
       /unknown field "HostConfig.Mounts\[0\].Src"/,
     );
+  });
+
+  it('drops the fields of newer API versions, which this engine would ignore: it never reads them', () => {
+    expect(
+      create(
+        '{"HostConfig":{"Annotations":{"a":"b"},"Mounts":[{"Type":"bind","BindOptions":{"CreateMountpoint":true}}]},' +
+          '"NetworkingConfig":{"EndpointsConfig":{"n":{"Aliases":["x"],"DNSNames":null,"GwPriority":0}}}}',
+      ),
+    ).toEqual({
+      HostConfig: { Mounts: [{ Type: 'bind', BindOptions: {} }] },
+      NetworkingConfig: { EndpointsConfig: { n: { Aliases: ['x'] } } },
+    });
   });
 
   it('refuses values of the wrong type, with the path the job sent', () => {

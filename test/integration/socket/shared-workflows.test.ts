@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HTTPD_PAGE, HTTPD_PORT } from '@sandkit/host-setup';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { httpGetWhenUp } from '../../support/http-get.js';
@@ -263,6 +264,28 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
       0,
     );
     expect((await job.docker(['network', 'disconnect', 'app', 'sleeper'])).exitCode).toBe(0);
+  });
+
+  it("works for the host's own docker CLI too, newer than the engine (fields of later APIs are dropped)", async () => {
+    const env = { DOCKER_HOST: job.job.dockerHost as string };
+    const cli = (args: string[]) => execa('docker', args, { env, reject: false });
+    // The engine is 20.10 (API v1.41); this CLI's structs have fields that API does not know.
+    expect((await cli(['version', '--format', '{{.Client.Version}}'])).stdout).not.toMatch(/^20\./);
+    const run = await cli([
+      'run',
+      '--rm',
+      '--network',
+      'app',
+      '--network-alias',
+      'newcli',
+      '-v',
+      'data:/data',
+      images.busybox,
+      'cat',
+      '/data/f',
+    ]);
+    expect(run, run.stderr).toMatchObject({ exitCode: 0, stdout: 'kept' });
+    expect((await cli(['exec', '-t', 'sleeper', 'true'])).exitCode).toBe(0);
   });
 
   it('publishes ports on the host', async () => {

@@ -1,6 +1,6 @@
 import { goFold } from './go-fold.js';
 import { type JsonNode, JsonObject, JsonSyntaxError, parseJsonTree } from './json-tree.js';
-import type { FieldType, StructType } from './schema-types.js';
+import type { FieldSpec, FieldType, StructType } from './schema-types.js';
 
 /** A request body the proxy will not read (and so will not forward): answered with 400. */
 export class UnreadableBody extends Error {}
@@ -92,15 +92,14 @@ function canonicalValue(node: JsonNode, type: FieldType, path: string): unknown 
           );
         }
         sentAs.set(field, key);
-        entries.push([field, canonicalValue(value, fieldType(type, field), `${where}${field}`)]);
+        const spec = type.fields[field] as FieldSpec;
+        // Newer clients send fields this engine does not read; it would ignore them, the proxy drops them.
+        if (spec.since !== undefined) continue;
+        entries.push([field, canonicalValue(value, spec.type, `${where}${field}`)]);
       }
       return Object.fromEntries(entries);
     }
   }
-}
-
-function fieldType(struct: StructType, field: string): FieldType {
-  return (struct.fields[field] as { type: FieldType }).type;
 }
 
 const foldedByStruct = new WeakMap<StructType, Map<string, string>>();

@@ -15,6 +15,7 @@ import {
   guarded,
   int,
   mapOf,
+  newer,
   type StructType,
   string,
   strslice,
@@ -91,13 +92,26 @@ const mount = struct('mount.Mount', {
   Target: string,
   ReadOnly: bool,
   Consistency: string,
-  BindOptions: struct('mount.BindOptions', { Propagation: string, NonRecursive: bool }),
+  BindOptions: struct('mount.BindOptions', {
+    Propagation: string,
+    NonRecursive: bool,
+    CreateMountpoint: newer('1.42', bool),
+    ReadOnlyNonRecursive: newer('1.44', bool),
+    ReadOnlyForceRecursive: newer('1.44', bool),
+  }),
   VolumeOptions: struct('mount.VolumeOptions', {
     NoCopy: bool,
     Labels: stringMap,
     DriverConfig: struct('mount.Driver', { Name: string, Options: stringMap }),
+    Subpath: newer('1.45', string),
   }),
-  TmpfsOptions: struct('mount.TmpfsOptions', { SizeBytes: int, Mode: uint }),
+  ImageOptions: newer('1.48', struct('mount.ImageOptions', { Subpath: string })),
+  TmpfsOptions: struct('mount.TmpfsOptions', {
+    SizeBytes: int,
+    Mode: uint,
+    Options: newer('1.46', arrayOf(strings)),
+  }),
+  ClusterOptions: newer('1.42', struct('mount.ClusterOptions', {})),
 });
 
 /** `container.HostConfig` (with `Resources` embedded). */
@@ -164,6 +178,7 @@ export const HOST_CONFIG: StructType = struct('container.HostConfig', {
     ],
     [{ Type: 'npipe', Source: '/x', Target: '/x' }],
   ),
+  Annotations: newer('1.43', stringMap),
   MaskedPaths: guarded(strings, []),
   ReadonlyPaths: guarded(strings, []),
   Init: bool,
@@ -188,6 +203,8 @@ export const ENDPOINT_SETTINGS: StructType = struct('network.EndpointSettings', 
   GlobalIPv6PrefixLen: int,
   MacAddress: string,
   DriverOpts: guarded(stringMap, { 'com.docker.network.endpoint.sysctls': 'x' }),
+  DNSNames: newer('1.44', strings),
+  GwPriority: newer('1.48', int),
 });
 
 /** `POST /containers/create`: `container.Config` with HostConfig and NetworkingConfig beside it. */
@@ -209,6 +226,7 @@ export const CONTAINER_CREATE: StructType = struct('container.ContainerConfigWra
     Interval: int,
     Timeout: int,
     StartPeriod: int,
+    StartInterval: newer('1.44', int),
     Retries: int,
   }),
   ArgsEscaped: bool,
@@ -248,6 +266,7 @@ export const EXEC_CREATE: StructType = struct('types.ExecConfig', {
   Env: strings,
   WorkingDir: string,
   Cmd: strings,
+  ConsoleSize: newer('1.42', arrayOf(uint, 2)),
 });
 
 /** `POST /volumes/create`: `volume.VolumeCreateBody`. */
@@ -256,6 +275,7 @@ export const VOLUME_CREATE: StructType = struct('volume.VolumeCreateBody', {
   Driver: guarded(string, 'some-plugin'),
   DriverOpts: guarded(stringMap, { type: 'none', o: 'bind', device: '/etc' }),
   Labels: stringMap,
+  ClusterVolumeSpec: newer('1.42', struct('volume.ClusterVolumeSpec', {})),
 });
 
 /** `POST /networks/create`: `types.NetworkCreateRequest`. */
@@ -264,6 +284,7 @@ export const NETWORK_CREATE: StructType = struct('types.NetworkCreateRequest', {
   CheckDuplicate: bool,
   Driver: guarded(string, 'macvlan', 'host', 'overlay'),
   Scope: guarded(string, 'swarm', 'global'),
+  EnableIPv4: newer('1.47', bool),
   EnableIPv6: bool,
   IPAM: struct('network.IPAM', {
     Driver: guarded(string, 'some-plugin'),

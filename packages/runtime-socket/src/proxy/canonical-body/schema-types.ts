@@ -29,6 +29,12 @@ export interface FieldSpec {
    * tests send them in every spelling the engine would read.
    */
   readonly hostile?: readonly unknown[];
+  /**
+   * The Engine API version that added the field, when it is newer than the
+   * engine's (v1.41): newer clients send it, the engine would ignore it, and
+   * the proxy drops it, so the engine never reads what was not checked.
+   */
+  readonly since?: string;
 }
 
 /** A string field. */
@@ -57,6 +63,11 @@ export function mapOf(values: FieldType): FieldType {
 /** A field the policy guards, with values it must refuse. */
 export function guarded(type: FieldType, ...hostile: unknown[]): FieldSpec {
   return { type, hostile };
+}
+
+/** A field added after Engine API v1.41 (see {@link FieldSpec.since}). */
+export function newer(since: string, type: FieldType): FieldSpec {
+  return { type, since };
 }
 
 /** A struct type; plain types are fields the policy does not guard. */
