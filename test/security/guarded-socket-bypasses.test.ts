@@ -201,6 +201,20 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       expect((await api('POST', '/containers/create', deep)).status).toBe(400);
     });
 
+    it('a hostile body split into chunks', async () => {
+      const body = `{"Image":"${images.busybox}","hostconfig":{"privileged":true}}`;
+      const chunks = [body.slice(0, 20), body.slice(20, 41), body.slice(41)]
+        .map((chunk) => `${chunk.length.toString(16)}\r\n${chunk}\r\n`)
+        .join('');
+      const answer = await rawExchange(
+        socketPath,
+        'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+          `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 403[\s\S]*privileged containers are not allowed/);
+      await expectNothingPrivileged();
+    });
+
     it('a second, unchecked request smuggled on a connection that was to be upgraded', async () => {
       const smuggled = JSON.stringify({ Image: images.busybox, HostConfig: { Privileged: true } });
       const answer = await rawExchange(

@@ -7,6 +7,7 @@ import {
   isAllowedBindPath,
   matchRoute,
   type PolicyContext,
+  pathWithTarget,
   withBuildLabels,
   withLabelFilter,
   withLabels,
@@ -41,6 +42,16 @@ describe('the proxy understands the engine API', () => {
     expect(matchRoute('POST', '/exec/e1/start').target).toEqual({ kind: 'exec', id: 'e1' });
     expect(matchRoute('GET', '/images/registry.local:5000/a/b:1/json').name).toBe('image.read');
     expect(matchRoute('DELETE', '/volumes/my%20vol').target).toEqual({ kind: 'volume', id: 'my vol' });
+  });
+
+  it('reads the checked routes under every API version prefix, old ones included', () => {
+    for (const prefix of ['', '/v1.12', '/v1.23', '/v1.41', '/v1', '/v99.99']) {
+      expect(matchRoute('POST', `${prefix}/containers/create`).name).toBe('container.create');
+      expect(matchRoute('POST', `${prefix}/containers/x/update`).name).toBe('container.update');
+      expect(matchRoute('POST', `${prefix}/networks/n/disconnect`).name).toBe('network.disconnect');
+    }
+    expect(pathWithTarget('/v1.23/containers/web/start', 'abc')).toBe('/v1.23/containers/abc/start');
+    expect(pathWithTarget('/volumes/a b', 'a b')).toBe('/volumes/a%20b');
   });
 
   it('knows nothing it was not taught: everything else is unknown (and denied)', () => {

@@ -167,7 +167,7 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
         '-f',
         'status=running',
         '-f',
-        'ancestor=' + images.busybox,
+        `ancestor=${images.busybox}`,
         '--format',
         '{{.Names}}',
       ]),

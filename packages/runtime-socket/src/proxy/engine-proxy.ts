@@ -274,7 +274,8 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     return new Promise<void>((resolve, reject) => {
       const headers = { ...req.headers };
       if (body) {
-        delete headers['transfer-encoding'];
+        // The body sent is the proxy's own: nothing of how the job framed or encoded its bytes applies.
+        for (const name of ['transfer-encoding', 'content-encoding', 'expect']) delete headers[name];
         headers['content-length'] = String(body.length);
         if (body.length > 0) headers['content-type'] = 'application/json';
         else delete headers['content-type'];
