@@ -7,7 +7,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { type Engine, LABEL } from '@sandkit/core';
 import { type ApiRoute, matchRoute, pathWithTarget } from './api-route.js';
@@ -23,6 +23,7 @@ import {
   VOLUME_CREATE,
 } from './canonical-body/engine-schema.js';
 import type { StructType } from './canonical-body/schema-types.js';
+import { relayHijacked } from './hijack-relay.js';
 import { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './label-rewrite.js';
 import { Ownership } from './ownership.js';
 import {
@@ -301,22 +302,15 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     });
   }
 
-  /**
-   * Hijacked connections (attach, exec start): checked, then spliced byte for
-   * byte — but only once the engine has switched protocols. Until then the
-   * job's bytes are held back, and an engine that answers anything else gets
-   * the connection closed after its answer, so no second, unchecked request
-   * can ride on it.
-   */
+  /** Hijacked connections (attach, exec start): checked, then relayed by {@link relayHijacked}. */
   async function upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    const checked: Refusal | { pathname: string } = HIJACKED_ROUTES.has(route.name)
-      ? await checkRequest(route, url, req.headers)
-      : {
-          status: 400,
-          message: `sandkit proxy: ${route.method} ${route.path} cannot upgrade the connection`,
-        };
+    const checked: Refusal | { pathname: string } = !HIJACKED_ROUTES.has(route.name)
+      ? { status: 400, message: `sandkit proxy: ${route.method} ${route.path} cannot upgrade the connection` }
+      : req.headers['transfer-encoding'] !== undefined
+        ? { status: 400, message: 'sandkit proxy: upgrade requests must declare their body length' }
+        : await checkRequest(route, url, req.headers);
     if ('status' in checked) {
       const payload = JSON.stringify({ message: checked.message });
       socket.end(
@@ -324,33 +318,13 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
       );
       return;
     }
-    socket.pause();
-    const upstream = connect(enginePath);
     const lines = [`${req.method} ${checked.pathname}${url.search} HTTP/1.1`];
     for (let i = 0; i < req.rawHeaders.length; i += 2)
       lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-    upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
-    if (head.length > 0) upstream.write(head);
-    const close = () => {
-      socket.destroy();
-      upstream.destroy();
-    };
-    upstream.once('data', (first: Buffer) => {
-      socket.write(first);
-      if (!/^HTTP\/1\.[01] 101 /.test(first.subarray(0, 16).toString('latin1'))) {
-        // Not switched: relay the engine's answer, then end the connection.
-        upstream.pipe(socket);
-        upstream.once('end', close);
-        return;
-      }
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-      socket.resume();
+    relayHijacked(enginePath, socket, head, {
+      head: `${lines.join('\r\n')}\r\n\r\n`,
+      bodyLength: Number(req.headers['content-length'] ?? 0),
     });
-    socket.once('close', close);
-    upstream.once('close', close);
-    socket.once('error', close);
-    upstream.once('error', close);
   }
 
   await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o711 });
