@@ -20,7 +20,6 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
   let socketPath: string;
   let theirs: { name: string; id: string; volume: string };
   let mine: string;
-  const smuggledName = () => `smuggled-${job.job.id}`;
 
   const api = (method: string, path: string, body?: unknown) =>
     rawApi(
@@ -83,12 +82,6 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
     expect((await api('POST', `/containers/${mine}/start`)).status).toBe(204);
   });
   afterAll(async () => {
-    // Only there if a smuggled request got through: then it is unlabelled, and removed here.
-    const { docker } = await testEngine();
-    await docker
-      .getContainer(smuggledName())
-      .remove({ force: true })
-      .catch(() => {});
     await job?.job.destroy();
     await other?.job.destroy();
   });
@@ -222,25 +215,15 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       await expectNothingPrivileged();
     });
 
-    it('a second, unchecked request smuggled on a connection that was to be upgraded', async () => {
+    it('a settings body smuggled in as an upgrade request', async () => {
       const smuggled = JSON.stringify({ Image: images.busybox, HostConfig: { Privileged: true } });
       const answer = await rawExchange(
         socketPath,
         'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n' +
           `Content-Type: application/json\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`,
       );
-      expect(answer).toMatch(/^HTTP\/1\.1 400/);
-      // An attach the engine refuses before switching protocols (bad detach keys: 400), with a second
-      // request pipelined behind it. The engine keeps plain connections alive: relayed, it would run it.
-      const second = `POST /v1.41/containers/create?name=${smuggledName()} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`;
-      const relayed = await rawExchange(
-        socketPath,
-        `POST /v1.41/containers/${mine}/attach?stream=1&stdout=1&detachKeys=not-a-key HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n${second}`,
-      );
-      expect(relayed).toMatch(/^HTTP\/1\.1 400/);
-      expect(relayed).not.toMatch(/HTTP\/1\.1 201/);
-      const { docker } = await testEngine();
-      await expect(docker.getContainer(smuggledName()).inspect()).rejects.toMatchObject({ statusCode: 404 });
+      expect(answer).toMatch(/^HTTP\/1\.1 400[\s\S]*cannot upgrade the connection/);
+      await expectNothingPrivileged();
     });
   });
 

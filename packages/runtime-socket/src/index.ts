@@ -29,6 +29,7 @@ export {
   MAX_INSPECTED_BODY,
   startEngineProxy,
 } from './proxy/engine-proxy.js';
+export { type HijackRequest, relayHijacked } from './proxy/hijack-relay.js';
 export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
 export type { ResolvedObject, Standing } from './proxy/ownership.js';
 export {
