@@ -135,6 +135,13 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
       'echo $B',
     ]);
     expect(execIn.stdout).toBe('2\n');
+    expect((await job.docker(['exec', '-d', 'sleeper', 'touch', '/tmp/detached'])).exitCode).toBe(0);
+    let found: number | undefined = 1;
+    for (let i = 0; i < 50 && found !== 0; i++) {
+      found = (await job.docker(['exec', 'sleeper', 'test', '-e', '/tmp/detached'])).exitCode;
+      if (found !== 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found).toBe(0);
   });
 
   it("updates and renames the job's own containers", async () => {

@@ -269,6 +269,13 @@ export const EXEC_CREATE: StructType = struct('types.ExecConfig', {
   ConsoleSize: newer('1.42', arrayOf(uint, 2)),
 });
 
+/** `POST /exec/{id}/start` (when not hijacked, e.g. `docker exec -d`): `types.ExecStartCheck`. */
+export const EXEC_START: StructType = struct('types.ExecStartCheck', {
+  Detach: bool,
+  Tty: bool,
+  ConsoleSize: newer('1.42', arrayOf(uint, 2)),
+});
+
 /** `POST /volumes/create`: `volume.VolumeCreateBody`. */
 export const VOLUME_CREATE: StructType = struct('volume.VolumeCreateBody', {
   Name: string,
