@@ -148,14 +148,18 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     const schema = CHECKED_BODIES[route.name];
     const hasBody =
       req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-    if (STREAMED_BODIES.has(route.name) || (!schema && !hasBody)) return forward(req, res, path);
+    if (STREAMED_BODIES.has(route.name) || (!schema && !hasBody)) {
+      await forward(req, res, path);
+      return;
+    }
     const text = await readBody(req);
     if (text === undefined)
       return reply(res, 413, `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused`);
     if (!schema) {
       if (!EMPTY_BODY.test(text))
         return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
-      return forward(req, res, path, Buffer.alloc(0));
+      await forward(req, res, path, Buffer.alloc(0));
+      return;
     }
     let body: CanonicalBody;
     try {
@@ -167,7 +171,13 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     }
     const outcome = await checkBody(route, body);
     if ('status' in outcome) return reply(res, outcome.status, outcome.message);
-    return forward(req, res, path, Buffer.from(JSON.stringify(outcome.body)));
+    const { status, answer } = await forward(req, res, path, Buffer.from(JSON.stringify(outcome.body)));
+    // A container the engine just created (carrying the sandbox's label), or an exec in one of the
+    // job's containers, is the job's: known by the id the engine answered, so later calls need no lookup.
+    if (status === 201 && (route.name === 'container.create' || route.name === 'exec.create')) {
+      const created = parseCreated(answer);
+      if (created) ownership.recordCreated(route.name === 'exec.create' ? 'exec' : 'container', created);
+    }
   }
 
   /** The request's route and target checked; resolves to the path to send (the target pinned to its engine id). */
@@ -272,9 +282,18 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     }
   }
 
-  /** Forwards a request, streaming both ways; with `body`, sends that instead of the job's. */
-  function forward(req: IncomingMessage, res: ServerResponse, path: string, body?: Buffer): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /**
+   * Forwards a request, streaming both ways; with `body`, sends that instead
+   * of the job's and resolves with the engine's answer too (create answers
+   * are small JSON).
+   */
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body?: Buffer,
+  ): Promise<{ status: number; answer: Buffer }> {
+    return new Promise((resolve, reject) => {
       const headers = { ...req.headers };
       if (body) {
         // The body sent is the proxy's own: nothing of how the job framed or encoded its bytes applies.
@@ -286,13 +305,16 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
       const upstream = request(
         { socketPath: enginePath, method: req.method, path, headers },
         (upstreamRes) => {
+          const status = upstreamRes.statusCode ?? 502;
           const responseHeaders = Object.fromEntries(
             Object.entries(upstreamRes.headers).filter(([name]) => !HOP_BY_HOP.has(name)),
           );
-          res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
+          res.writeHead(status, responseHeaders);
           res.flushHeaders();
+          const chunks: Buffer[] = [];
+          if (body) upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
           upstreamRes.pipe(res);
-          upstreamRes.once('end', () => resolve());
+          upstreamRes.once('end', () => resolve({ status, answer: Buffer.concat(chunks) }));
           upstreamRes.once('error', reject);
         },
       );
@@ -354,6 +376,16 @@ function reply(res: ServerResponse, status: number, message: string): void {
   const payload = JSON.stringify({ message });
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
   res.end(payload);
+}
+
+/** The `Id` of a create answer, when it is one. */
+function parseCreated(answer: Buffer): string | undefined {
+  try {
+    const { Id } = JSON.parse(answer.toString('utf8')) as { Id?: unknown };
+    return typeof Id === 'string' ? Id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a request body up to {@link MAX_INSPECTED_BODY} bytes; `undefined` when larger. */

@@ -28,7 +28,8 @@ const PLAIN_NAME = /^(?!\.\.?$)[^/?#%\\]+$/;
  * engine's own lookup: full id, then name, then prefix) to an engine id, and
  * ownership is read from that object's labels. Nothing is recorded from what
  * the job asked for; only the standing of full engine ids is remembered
- * (ids are never reused and labels never change).
+ * (ids are never reused and labels never change), from lookups and from the
+ * engine's answers to the job's creates.
  */
 export class Ownership {
   readonly #engine: Engine;
@@ -54,6 +55,14 @@ export class Ownership {
     const resolved = await this.#inspect(kind, idOrName);
     if (resolved && kind !== 'volume') this.#byId.set(`${kind}:${resolved.id}`, resolved.standing);
     return resolved;
+  }
+
+  /**
+   * Records an object the engine has just created for the job (its answer's
+   * full id), so that later calls addressing it by that id need no lookup.
+   */
+  recordCreated(kind: 'container' | 'exec', id: string): void {
+    if (FULL_ID.test(id)) this.#byId.set(`${kind}:${id}`, 'owned');
   }
 
   /** The engine id of the object, when it exists and is the job's. */
