@@ -237,6 +237,42 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       expect((await docker.getContainer(theirs.id).inspect()).State.Running).toBe(true);
     });
 
+    it("a name the job used, once someone else's, reaches nothing (removed by the job or by the engine)", async () => {
+      for (const [name, run] of [
+        [
+          `freed-${job.job.id}`,
+          ['run', '-d', '--name', `freed-${job.job.id}`, images.busybox, 'sleep', '300'],
+        ],
+        [
+          `gone-${job.job.id}`,
+          ['run', '-d', '--rm', '--name', `gone-${job.job.id}`, images.busybox, 'sleep', '1'],
+        ],
+      ] as const) {
+        expect((await job.docker([...run])).exitCode).toBe(0);
+        expect((await job.docker(['inspect', '--format', '{{.Name}}', name])).stdout.trim()).toBe(`/${name}`);
+        if (name.startsWith('freed')) await job.docker(['rm', '-f', name]);
+        else await job.docker(['wait', name]);
+        const { docker } = await testEngine();
+        for (let i = 0; i < 50; i++) {
+          const still = await docker
+            .getContainer(name)
+            .inspect()
+            .then(
+              () => true,
+              () => false,
+            );
+          if (!still) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(
+          (await other.docker(['run', '-d', '--name', name, images.busybox, 'sleep', '300'])).exitCode,
+        ).toBe(0);
+        expect((await job.docker(['exec', name, 'true'])).stderr).toMatch(/No such container/);
+        expect((await job.docker(['rm', '-f', name])).stderr).toMatch(/No such container/);
+        expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);
+      }
+    });
+
     it("a name that is a foreign container's full id is refused, and that id reaches nothing", async () => {
       const create = await job.docker(['create', '--name', theirs.id, images.busybox]);
       expect(create.exitCode).not.toBe(0);

@@ -79,6 +79,10 @@ describe('reading a body as the engine reads it', () => {
     );
   });
 
+  it('drops query parameters SDKs repeat in the body (dockerode sends name there), which the engine ignores', () => {
+    expect(create('{"name":"web","Image":"x"}')).toEqual({ Image: 'x' });
+  });
+
   it('drops the fields of newer API versions, which this engine would ignore: it never reads them', () => {
     expect(
       create(

@@ -162,6 +162,22 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
     const { docker } = await testEngine();
     expect((await docker.getContainer('sleeper').inspect()).HostConfig.PidsLimit).toBe(200);
     expect((await job.docker(['rename', 'ticker', 'ticked'])).exitCode).toBe(0);
+    // The old name now stands for a new container, and reaches that one.
+    await job.docker([
+      'run',
+      '-d',
+      '--name',
+      'ticker',
+      images.busybox,
+      'sh',
+      '-c',
+      'echo new > /id; sleep 300',
+    ]);
+    let id = '';
+    for (let i = 0; i < 50 && id !== 'new\n'; i++)
+      id = (await job.docker(['exec', 'ticker', 'cat', '/id'])).stdout;
+    expect(id).toBe('new\n');
+    expect((await job.docker(['logs', 'ticked'])).stdout).toBe('tick 1\ntick 2\ntick 3\n');
   });
 
   it('filters lists and events as the docker CLI asks (map-form filters)', async () => {

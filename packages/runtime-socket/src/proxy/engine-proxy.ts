@@ -80,6 +80,16 @@ const CHECKED_BODIES: Readonly<Record<string, StructType>> = {
   'network.disconnect': NETWORK_DISCONNECT,
   'volume.create': VOLUME_CREATE,
 };
+/** Routes (and paths) by which the job gives a name to an object or takes one away. */
+const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
+  ['container.create', /./],
+  ['container.remove', /./],
+  ['container.act', /\/rename$/],
+  ['network.create', /./],
+  ['network.remove', /./],
+  ['volume.create', /./],
+  ['volume.remove', /./],
+]);
 /** Routes whose body is a stream the engine unpacks (tar archives), never read as settings. */
 const STREAMED_BODIES = new Set(['container.write', 'image.build', 'image.pull']);
 /** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
@@ -131,6 +141,20 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
+    try {
+      await handleRoute(req, res, url, route);
+    } finally {
+      const renamed = NAME_CHANGES.get(route.name)?.test(route.path);
+      if (renamed) ownership.forgetNames(route.name.split('.')[0] as 'container' | 'network' | 'volume');
+    }
+  }
+
+  async function handleRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    route: ApiRoute,
+  ): Promise<void> {
     const checked = await checkRequest(route, url, req.headers);
     if ('status' in checked) return reply(res, checked.status, checked.message);
     let query = url.searchParams;

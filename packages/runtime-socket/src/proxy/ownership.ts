@@ -27,15 +27,18 @@ const PLAIN_NAME = /^(?!\.\.?$)[^/?#%\\]+$/;
  * engine itself: every name, alias and id prefix is resolved upstream (the
  * engine's own lookup: full id, then name, then prefix) to an engine id, and
  * ownership is read from that object's labels. Nothing is recorded from what
- * the job asked for; only the standing of full engine ids is remembered
- * (ids are never reused and labels never change), from lookups and from the
- * engine's answers to the job's creates.
+ * the job asked for: remembered are the standing of full engine ids (ids are
+ * never reused and labels never change), from lookups and from the engine's
+ * answers to the job's creates, and the ids of the job's own names until the
+ * job renames or replaces an object of that kind.
  */
 export class Ownership {
   readonly #engine: Engine;
   readonly #sandboxId: string;
   readonly #sandboxContainerName: string;
   readonly #byId = new Map<string, Standing>();
+  /** Names (and id prefixes) of the job's own objects, resolved; cleared whenever the job renames or replaces one. */
+  readonly #ownNames = new Map<string, ResolvedObject>();
 
   /**
    * @param sandboxContainerName the name of the sandbox's own container (the job's "hostname" container)
@@ -52,8 +55,14 @@ export class Ownership {
     const key = `${kind}:${idOrName}`;
     const known = FULL_ID.test(idOrName) ? this.#byId.get(key) : undefined;
     if (known) return { id: idOrName, standing: known };
+    const named = this.#ownNames.get(key);
+    if (named) return named;
     const resolved = await this.#inspect(kind, idOrName);
     if (resolved && kind !== 'volume') this.#byId.set(`${kind}:${resolved.id}`, resolved.standing);
+    // Only the job's own names are kept: the proxy sends the engine the id, so a name gone stale can
+    // reach at most an object that was the job's (or none), never someone else's.
+    if (resolved && resolved.standing !== 'foreign' && resolved.standing !== 'default-network')
+      this.#ownNames.set(key, resolved);
     return resolved;
   }
 
@@ -63,6 +72,11 @@ export class Ownership {
    */
   recordCreated(kind: 'container' | 'exec', id: string): void {
     if (FULL_ID.test(id)) this.#byId.set(`${kind}:${id}`, 'owned');
+  }
+
+  /** Forgets the resolved names of a kind: the job has just created, renamed or removed one. */
+  forgetNames(kind: ObjectKind): void {
+    for (const key of this.#ownNames.keys()) if (key.startsWith(`${kind}:`)) this.#ownNames.delete(key);
   }
 
   /** The engine id of the object, when it exists and is the job's. */

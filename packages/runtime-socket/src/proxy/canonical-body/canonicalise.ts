@@ -93,8 +93,8 @@ function canonicalValue(node: JsonNode, type: FieldType, path: string): unknown 
         }
         sentAs.set(field, key);
         const spec = type.fields[field] as FieldSpec;
-        // Newer clients send fields this engine does not read; it would ignore them, the proxy drops them.
-        if (spec.since !== undefined) continue;
+        // Clients send fields this engine does not read; it would ignore them, the proxy drops them.
+        if (spec.unread !== undefined) continue;
         entries.push([field, canonicalValue(value, spec.type, `${where}${field}`)]);
       }
       return Object.fromEntries(entries);

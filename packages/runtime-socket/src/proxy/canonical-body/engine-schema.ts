@@ -16,6 +16,7 @@ import {
   int,
   mapOf,
   newer,
+  queryEcho,
   type StructType,
   string,
   strslice,
@@ -242,6 +243,8 @@ export const CONTAINER_CREATE: StructType = struct('container.ContainerConfigWra
   StopTimeout: int,
   Shell: strslice,
   HostConfig: HOST_CONFIG,
+  name: queryEcho(string),
+  platform: queryEcho(string),
   NetworkingConfig: struct('network.NetworkingConfig', {
     EndpointsConfig: guarded(mapOf(ENDPOINT_SETTINGS), { othernet: {} }),
   }),

@@ -30,11 +30,13 @@ export interface FieldSpec {
    */
   readonly hostile?: readonly unknown[];
   /**
-   * The Engine API version that added the field, when it is newer than the
-   * engine's (v1.41): newer clients send it, the engine would ignore it, and
-   * the proxy drops it, so the engine never reads what was not checked.
+   * Why the engine does not read this field, when it does not: it came in a
+   * later API version than the engine's (v1.41), or it is a query parameter
+   * some SDKs repeat in the body (dockerode's `name`). Clients send it, the
+   * engine would ignore it, and the proxy drops it, so the engine never reads
+   * what was not checked.
    */
-  readonly since?: string;
+  readonly unread?: string;
 }
 
 /** A string field. */
@@ -65,9 +67,14 @@ export function guarded(type: FieldType, ...hostile: unknown[]): FieldSpec {
   return { type, hostile };
 }
 
-/** A field added after Engine API v1.41 (see {@link FieldSpec.since}). */
+/** A field added after Engine API v1.41 (see {@link FieldSpec.unread}). */
 export function newer(since: string, type: FieldType): FieldSpec {
-  return { type, since };
+  return { type, unread: `added in Engine API ${since}` };
+}
+
+/** A query parameter that SDKs also put in the body, where the engine ignores it (see {@link FieldSpec.unread}). */
+export function queryEcho(type: FieldType): FieldSpec {
+  return { type, unread: 'a query parameter, repeated in the body by some SDKs' };
 }
 
 /** A struct type; plain types are fields the policy does not guard. */
