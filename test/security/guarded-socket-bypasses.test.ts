@@ -310,6 +310,17 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       expect(check.stdout).toBe('secret\n');
     });
 
+    it("the default bridge shows the job's containers on it, not anyone else's", async () => {
+      const { docker } = await testEngine();
+      const onBridge = (network: { Containers?: Record<string, unknown> }) =>
+        Object.keys(network.Containers ?? {});
+      expect(onBridge(await docker.getNetwork('bridge').inspect())).toContain(theirs.id);
+      const seen = await job.docker(['network', 'inspect', '--format', '{{json .Containers}}', 'bridge']);
+      const ids = Object.keys(JSON.parse(seen.stdout) as Record<string, unknown>);
+      expect(ids).toContain(mine);
+      expect(ids).not.toContain(theirs.id);
+    });
+
     it("a foreign container cannot be put on the job's network", async () => {
       const network = `mynet-${job.job.id}`;
       expect((await job.docker(['network', 'create', network])).exitCode).toBe(0);

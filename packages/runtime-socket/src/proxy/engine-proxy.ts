@@ -62,6 +62,13 @@ export interface EngineProxy {
   close(): Promise<void>;
 }
 
+/** A request that may go to the engine: the path to send (the target pinned to its engine id). */
+interface CheckedRequest {
+  pathname: string;
+  /** The default network (`bridge`, `host`, `none`) a read addresses: answered as {@link sharedNetworkView}. */
+  sharedNetwork?: string;
+}
+
 /** A request the proxy answers itself. */
 interface Refusal {
   status: number;
@@ -157,6 +164,8 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
   ): Promise<void> {
     const checked = await checkRequest(route, url, req.headers);
     if ('status' in checked) return reply(res, checked.status, checked.message);
+    if (checked.sharedNetwork !== undefined)
+      return replyJson(res, 200, await sharedNetworkView(checked.sharedNetwork));
     let query = url.searchParams;
     if (LIST_ROUTES.has(route.name)) {
       try {
@@ -209,7 +218,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     route: ApiRoute,
     url: URL,
     headers: IncomingHttpHeaders,
-  ): Promise<Refusal | { pathname: string }> {
+  ): Promise<Refusal | CheckedRequest> {
     if (route.name === 'absent')
       return { status: 404, message: `No such object: ${route.path.split('/')[2] ?? ''}` };
     if (route.name === 'unknown') {
@@ -224,6 +233,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     if (/^application\/x-www-form-urlencoded/i.test(headers['content-type'] ?? ''))
       return { status: 400, message: 'sandkit proxy: form-encoded request bodies are refused' };
     let pathname = url.pathname;
+    let sharedNetwork: string | undefined;
     if (route.target) {
       const { kind, id } = route.target;
       const resolved = await ownership.resolve(kind, id);
@@ -243,6 +253,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
         };
       }
       pathname = pathWithTarget(url.pathname, resolved.id);
+      if (resolved.standing === 'default-network') sharedNetwork = resolved.id;
     }
     if (route.name === 'image.build') {
       const violations = await checkBuild(url.searchParams, policy);
@@ -251,7 +262,27 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     if (route.name === 'container.create' && /^\/?[0-9a-f]{64}$/.test(url.searchParams.get('name') ?? '')) {
       return { status: 400, message: 'sandkit proxy: a container name may not look like a container id' };
     }
-    return { pathname };
+    return sharedNetwork === undefined ? { pathname } : { pathname, sharedNetwork };
+  }
+
+  /**
+   * A default network as the job may see it: the engine's inspect with the
+   * containers attached to it narrowed to the job's own.
+   */
+  async function sharedNetworkView(id: string): Promise<unknown> {
+    const { docker } = options.engine;
+    const [network, own] = await Promise.all([
+      docker.getNetwork(id).inspect() as Promise<{ Containers?: Record<string, unknown> }>,
+      docker.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [`${LABEL.sandbox}=${options.sandboxId}`] }),
+      }),
+    ]);
+    const ownIds = new Set(own.map((container) => container.Id));
+    const containers = Object.entries(network.Containers ?? {}).filter(([containerId]) =>
+      ownIds.has(containerId),
+    );
+    return { ...network, Containers: Object.fromEntries(containers) };
   }
 
   /** Runs the policy on a canonical body; resolves to the body to send, or a refusal. */
@@ -354,7 +385,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
   async function upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    const checked: Refusal | { pathname: string } = !HIJACKED_ROUTES.has(route.name)
+    const checked: Refusal | CheckedRequest = !HIJACKED_ROUTES.has(route.name)
       ? { status: 400, message: `sandkit proxy: ${route.method} ${route.path} cannot upgrade the connection` }
       : req.headers['transfer-encoding'] !== undefined
         ? { status: 400, message: 'sandkit proxy: upgrade requests must declare their body length' }
@@ -397,7 +428,11 @@ function policyMessage(violations: readonly string[]): string {
 }
 
 function reply(res: ServerResponse, status: number, message: string): void {
-  const payload = JSON.stringify({ message });
+  replyJson(res, status, { message });
+}
+
+function replyJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
   res.end(payload);
 }
