@@ -37,7 +37,7 @@ import {
   type PolicyContext,
 } from './request-policy.js';
 
-/** Largest JSON body the proxy reads to check it (create calls); larger ones are refused. */
+/** Largest request body the proxy reads to check it (settings bodies); larger ones are refused (413). */
 export const MAX_INSPECTED_BODY = 1024 * 1024;
 
 /** Options of {@link startEngineProxy}. */
