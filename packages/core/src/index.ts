@@ -18,6 +18,7 @@ export {
   createContainerSandbox,
   DEFAULT_CREATE_TIMEOUT_MS,
   DEFAULT_PIDS_LIMIT,
+  sandboxContainerName,
 } from './container/create-container-sandbox.js';
 export { labelledVolumeMount } from './container/labelled-volume-mount.js';
 export { sessionNetworkName } from './container/session-network.js';

@@ -20,6 +20,7 @@ import {
   type SpecIssue,
   type SweepFilter,
   type SweepReport,
+  sandboxContainerName,
   sandboxLabels,
   sweepByLabel,
   unavailableProbe,
@@ -167,6 +168,7 @@ export class SocketRuntime implements Runtime {
       engine,
       socketPath: join(hostDir, 'docker.sock'),
       sandboxId,
+      sandboxContainerName: sandboxContainerName(sandboxId),
       // The job's containers, networks and volumes expire with its sandbox: sweeps remove them together.
       labels: sandboxLabels({ session, sandboxId, runtime: this.name, expiresAt }),
       allowedBindPaths: this.#options.allowedBindPaths ?? [],

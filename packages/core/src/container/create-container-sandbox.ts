@@ -168,7 +168,7 @@ async function runCreate(
     // Engine calls that create objects are never raced against the signal: they run to the
     // end, so everything they make is known and removed below.
     const container = await engine.docker.createContainer({
-      name: `sandkit-${id}`,
+      name: sandboxContainerName(id),
       Image: spec.image,
       Labels: labels,
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
@@ -261,4 +261,9 @@ async function removeEverything(
     }
   }
   await teardown().catch(() => {});
+}
+
+/** Name of a sandbox's own container on the engine. */
+export function sandboxContainerName(sandboxId: string): string {
+  return `sandkit-${sandboxId}`;
 }
