@@ -18,6 +18,7 @@ export default defineConfig({
             'test/integration/**/*.test.ts',
             'test/contract/**/*.test.ts',
             'test/security/**/*.test.ts',
+            'test/faults/**/*.test.ts',
           ],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,

@@ -1,7 +1,13 @@
 /** Runs every benchmark in sequence (`pnpm bench`); each prints a table and a BENCH_JSON line. */
 import { execa } from 'execa';
 
-const BENCHMARKS = ['exec-overhead.ts', 'inner-daemon-start.ts', 'seed-start.ts', 'proxy-overhead.ts'];
+const BENCHMARKS = [
+  'exec-overhead.ts',
+  'inner-daemon-start.ts',
+  'seed-start.ts',
+  'sysbox-seed-start.ts',
+  'proxy-overhead.ts',
+];
 
 for (const file of BENCHMARKS) {
   await execa('tsx', [new URL(file, import.meta.url).pathname], { stdio: 'inherit', preferLocal: true });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -195,6 +195,32 @@ for (const target of CONTRACT_TARGETS) {
           ).toBe('600 0\n644 65534\n');
         });
 
+        it('keeps owners as the sandbox sees them, both ways, as docker cp does (uid 0 is the sandbox root)', async () => {
+          const source = await tempDir('sandkit-owners-');
+          await writeFile(join(source, 'owned.txt'), 'owned\n');
+          await chown(join(source, 'owned.txt'), 1234, 4321);
+          await sb.copyDirectoryIn(source, '/owners/in');
+          await sb.writeFiles([{ path: '/owners/written.txt', content: 'w', mode: 0o600 }]);
+          await sb.exec(['sh', '-c', 'echo made > /owners/made.txt && chown 2345:5432 /owners/made.txt']);
+          expect(
+            (await sb.exec(['stat', '-c', '%u:%g', '/owners/in/owned.txt', '/owners/written.txt'])).stdout,
+          ).toBe('1234:4321\n0:0\n');
+          // The sandbox's root can read its own mode-0600 file.
+          expect((await sb.exec(['cat', '/owners/written.txt'])).stdout).toBe('w');
+
+          const target = await tempDir('sandkit-owners-out-');
+          await sb.copyDirectoryOut('/owners', target);
+          const owner = async (path: string) => {
+            const s = await stat(join(target, path));
+            return `${s.uid}:${s.gid}`;
+          };
+          expect([await owner('made.txt'), await owner('written.txt'), await owner('in/owned.txt')]).toEqual([
+            '2345:5432',
+            '0:0',
+            '1234:4321',
+          ]);
+        });
+
         it('copies directory trees in and out with content and modes', async () => {
           const source = await tempDir('sandkit-in-');
           await mkdir(join(source, 'a/b'), { recursive: true });
@@ -232,22 +258,21 @@ for (const target of CONTRACT_TARGETS) {
         });
       });
 
-      it.runIf(target.docker === 'none')('has no engine access with docker: none', () => {
-        expect(sb.dockerHost).toBeUndefined();
-        expect(() => sb.docker()).toThrow(/no Docker engine access/);
-      });
+      if (target.docker === 'none')
+        it('has no engine access with docker: none', () => {
+          expect(sb.dockerHost).toBeUndefined();
+          expect(() => sb.docker()).toThrow(/no Docker engine access/);
+        });
 
-      it.runIf(target.docker === 'isolated')(
-        'has its own Docker daemon, reachable from the host and from inside',
-        async () => {
+      if (target.docker === 'isolated')
+        it('has its own Docker daemon, reachable from the host and from inside', async () => {
           const { docker: host } = await testEngine();
           const [outer, inner] = await Promise.all([host.info(), sb.docker().info()]);
           expect(inner.ID).not.toBe(outer.ID);
           expect(inner.Driver).toBe('overlay2');
           expect(sb.dockerHost).toMatch(/^unix:\/\//);
           expect((await sb.exec(['docker', 'info', '--format', '{{.ID}}'])).stdout.trim()).toBe(inner.ID);
-        },
-      );
+        });
     });
 
     describe('output and ports', () => {

@@ -2,6 +2,8 @@ import type { DockerAccess, Engine, Runtime, SandboxSpec, Session } from '@sandk
 import type { OfflineImages } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
+import { sysboxSkipReason } from '../support/system-container-modes.js';
+import { throughSandkit } from './through-sandkit.js';
 
 /** One runtime configuration the contract suite runs against. */
 export interface ContractTarget {
@@ -30,6 +32,22 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
     skipReason: async () => undefined,
   },
   {
+    name: 'Sandkit over both runtimes, docker: none',
+    docker: 'none',
+    runtime: (session, engine) => {
+      const on = engine ? { engine } : {};
+      const chosen = socket({ session, ...on });
+      return throughSandkit(
+        session,
+        [sysbox({ session, allowInsecure: 'always', onWarning: () => {}, ...on }), chosen],
+        chosen,
+        engine,
+      );
+    },
+    spec: (images) => ({ image: images.busybox, pull: 'never', docker: 'none' }),
+    skipReason: async () => undefined,
+  },
+  {
     name: 'socket runtime, docker: shared (guarded)',
     docker: 'shared',
     runtime: (session, engine) => socket({ session, ...(engine ? { engine } : {}) }),
@@ -40,7 +58,7 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
     name: 'sysbox runtime, insecure fallback, docker: isolated',
     docker: 'isolated',
     runtime: (session, engine) =>
-      sysbox({ session, allowInsecure: true, onWarning: () => {}, ...(engine ? { engine } : {}) }),
+      sysbox({ session, allowInsecure: 'always', onWarning: () => {}, ...(engine ? { engine } : {}) }),
     spec: (images) => ({ image: images.dind, pull: 'never', docker: 'isolated' }),
     skipReason: async () => undefined,
   },
@@ -52,9 +70,3 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
     skipReason: sysboxSkipReason,
   },
 ];
-
-/** Why tests that need a real Sysbox cannot run here, or `undefined` when the engine has it. */
-export async function sysboxSkipReason(): Promise<string | undefined> {
-  const probe = await sysbox().probe();
-  return probe.available ? undefined : `needs Sysbox: ${probe.reasons.join('; ')}`;
-}

@@ -58,6 +58,7 @@ export async function startEngineRelay(upstream: Engine): Promise<EngineRelay> {
     engine: {
       docker: unixSocketClient(path),
       address: `unix://${path}`,
+      connection: { host: `unix://${path}` },
       source: 'test relay',
       isLocal: true,
       publishedPortHost: upstream.publishedPortHost,

@@ -1,12 +1,14 @@
-// Races another process to build the same golden (test/integration/seed).
+// Builds a golden (test/integration/seed): races another process to build the same one, or is
+// killed mid-build. Prints "building" once its build has started, and the result when done.
 import { appendFileSync } from 'node:fs';
 import { detectSeedStore, ensureGolden } from '@sandkit/runtime-sysbox';
 
-const [storeRoot, key, log] = process.argv.slice(2);
+const [storeRoot, key, log, buildMs = '1000'] = process.argv.slice(2);
 const store = await detectSeedStore(storeRoot);
 const result = await ensureGolden(store, key, async (dir) => {
   appendFileSync(log, `built by ${process.pid}\n`);
   appendFileSync(`${dir}/content`, 'golden');
-  await new Promise((r) => setTimeout(r, 1_000));
+  console.log('building');
+  await new Promise((r) => setTimeout(r, Number(buildMs)));
 });
 console.log(JSON.stringify(result));

@@ -4,9 +4,10 @@ import { Sandkit } from '@sandkit/core';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 
-const [busybox, dind, stateDir, watchdog] = process.argv.slice(2);
+const [busybox, dind, stateDir, watchdog, mode] = process.argv.slice(2);
+const systemContainers = mode === 'sysbox' ? {} : { allowInsecure: 'always', onWarning: () => {} };
 const sk = new Sandkit({
-  runtimes: [sysbox({ allowInsecure: true, stateDir, onWarning: () => {} }), socket()],
+  runtimes: [sysbox({ ...systemContainers, stateDir }), socket()],
   watchdog: watchdog !== 'no-watchdog',
 });
 const plain = await sk.create({ image: busybox, pull: 'never' });

@@ -20,6 +20,7 @@ export function recordingEngine(): { engine: Engine; calls: string[] } {
     engine: {
       docker,
       address: 'unix:///nonexistent/recording.sock',
+      connection: { host: 'unix:///nonexistent/recording.sock' },
       source: 'test',
       isLocal: true,
       publishedPortHost: '127.0.0.1',

@@ -19,6 +19,20 @@ function dockerConfig(currentContext: string, host: string): string {
 }
 
 describe('finding the engine', () => {
+  it('keeps TLS settings as paths, so another process (the watchdog) can connect the same way', () => {
+    expect(
+      engineCandidates(undefined, {
+        DOCKER_HOST: 'tcp://a:2376',
+        DOCKER_TLS_VERIFY: '1',
+        DOCKER_CERT_PATH: '/certs',
+      }),
+    ).toEqual([{ source: 'DOCKER_HOST', address: 'tcp://a:2376', tls: { certDir: '/certs', verify: true } }]);
+    // What the watchdog is given: the engine's connection, host and TLS together.
+    expect(engineCandidates('tcp://a:2376', {}, { certDir: '/certs', verify: true })).toEqual([
+      { source: 'option "host"', address: 'tcp://a:2376', tls: { certDir: '/certs', verify: true } },
+    ]);
+  });
+
   it('prefers an explicit host, then DOCKER_HOST, then the docker context, then the default sockets', () => {
     const config = dockerConfig('remote', 'tcp://10.1.2.3:2375');
     expect(engineCandidates('unix:///x.sock', { DOCKER_HOST: 'tcp://a:1' })).toEqual([

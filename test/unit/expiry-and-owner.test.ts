@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   currentOwner,
@@ -18,6 +21,24 @@ describe('owners', () => {
     expect(isOwnerDead(currentOwner())).toBe(false);
     expect(isOwnerDead(formatOwner(hostname(), 2 ** 22 + 7, '1'))).toBe(true);
     expect(isOwnerDead(formatOwner(hostname(), process.pid, '1'))).toBe(true);
+  });
+
+  it('are dead once their process died, even while its parent has not reaped it (a zombie)', async () => {
+    // The background sleep's parent becomes `sleep 5`, which never waits for it: it stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 5'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const pid = Number(line.toString().trim());
+      const owner = formatOwner(hostname(), pid, processStartTime(pid));
+      expect(isOwnerDead(owner)).toBe(false);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).toMatch(/\) Z /);
+      expect(isOwnerDead(owner)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('on another host, or unreadable, are never declared dead', () => {

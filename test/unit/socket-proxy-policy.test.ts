@@ -7,6 +7,7 @@ import {
   isAllowedBindPath,
   matchRoute,
   type PolicyContext,
+  pathWithTarget,
   withBuildLabels,
   withLabelFilter,
   withLabels,
@@ -23,7 +24,7 @@ const OWNED: Record<string, string[]> = {
 /** A job that owns container "mine", network "mynet" and volume "myvol"; volume "theirs" exists. */
 const context: PolicyContext = {
   allowedBindPaths: ['/work/shared'],
-  owns: async (kind, id) => (OWNED[kind] ?? []).includes(id),
+  ownedId: async (kind, id) => ((OWNED[kind] ?? []).includes(id) ? `${kind}-id-of-${id}` : undefined),
   volumeExists: async (name) => ['myvol', 'theirs'].includes(name),
 };
 const violations = async (hostConfig: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
@@ -41,6 +42,16 @@ describe('the proxy understands the engine API', () => {
     expect(matchRoute('POST', '/exec/e1/start').target).toEqual({ kind: 'exec', id: 'e1' });
     expect(matchRoute('GET', '/images/registry.local:5000/a/b:1/json').name).toBe('image.read');
     expect(matchRoute('DELETE', '/volumes/my%20vol').target).toEqual({ kind: 'volume', id: 'my vol' });
+  });
+
+  it('reads the checked routes under every API version prefix, old ones included', () => {
+    for (const prefix of ['', '/v1.12', '/v1.23', '/v1.41', '/v1', '/v99.99']) {
+      expect(matchRoute('POST', `${prefix}/containers/create`).name).toBe('container.create');
+      expect(matchRoute('POST', `${prefix}/containers/x/update`).name).toBe('container.update');
+      expect(matchRoute('POST', `${prefix}/networks/n/disconnect`).name).toBe('network.disconnect');
+    }
+    expect(pathWithTarget('/v1.23/containers/web/start', 'abc')).toBe('/v1.23/containers/abc/start');
+    expect(pathWithTarget('/volumes/a b', 'a b')).toBe('/volumes/a%20b');
   });
 
   it('knows nothing it was not taught: everything else is unknown (and denied)', () => {
@@ -93,13 +104,13 @@ describe('container create policy', () => {
       "the host's network namespace is not allowed (--network=host)",
       'adding capabilities is not allowed (--cap-add SYS_ADMIN)',
       'host devices are not allowed (--device)',
+      'choosing the cgroup parent is not allowed (--cgroup-parent)',
       'security option "seccomp=unconfined" is not allowed',
       'security option "apparmor:unconfined" is not allowed',
       'custom seccomp profiles are not allowed',
       'sysctls are not allowed (--sysctl)',
       'changing masked or read-only /proc paths is not allowed',
       'OCI runtime "sysbox-runc" is not allowed',
-      'choosing the cgroup parent is not allowed (--cgroup-parent)',
       'a negative OOM score adjustment is not allowed',
     ]);
   });
@@ -125,6 +136,26 @@ describe('container create policy', () => {
     expect(await violations({ NetworkMode: 'container:mine', IpcMode: 'container:mine' })).toEqual([]);
   });
 
+  it('sends the engine the ids it checked, not the names the job used', async () => {
+    const { body } = await checkContainerCreate(
+      {
+        HostConfig: {
+          PidMode: 'container:mine',
+          Cgroup: 'container:mine',
+          VolumesFrom: ['mine:ro'],
+          Links: ['/mine:db', 'mine'],
+        },
+      },
+      context,
+    );
+    expect(body.HostConfig).toEqual({
+      PidMode: 'container:container-id-of-mine',
+      Cgroup: 'container:container-id-of-mine',
+      VolumesFrom: ['container-id-of-mine:ro'],
+      Links: ['container-id-of-mine:db', 'container-id-of-mine:mine'],
+    });
+  });
+
   it('allows only allow-listed host paths, segment by segment', async () => {
     expect(await violations({ Binds: ['/:/host'] })).toEqual([
       'bind-mounting host path "/" is not allowed (allowed: /work/shared)',
@@ -142,32 +173,49 @@ describe('container create policy', () => {
       { HostConfig: { Binds: ['fresh:/a'], Mounts: [{ Type: 'volume', Source: 'fresh2', Target: '/b' }] } },
       context,
     );
-    expect(result).toEqual({ violations: [], volumesToCreate: ['fresh', 'fresh2'] });
+    expect(result).toMatchObject({ violations: [], volumesToCreate: ['fresh', 'fresh2'] });
   });
 });
 
 describe('other create policies', () => {
-  it('deny privileged exec, host-reaching networks, volume driver options and host-network builds', () => {
+  it('deny privileged exec, host-reaching networks, volume driver options and host-network builds', async () => {
     expect(checkExecCreate({ Privileged: true })).toHaveLength(1);
     expect(checkExecCreate({ Cmd: ['sh'] })).toEqual([]);
-    expect(checkNetworkCreate({ Driver: 'macvlan', Options: { parent: 'eth0' } })).toEqual([
+    expect(checkNetworkCreate({ Driver: 'macvlan', Options: { parent: 'eth0' } }).violations).toEqual([
       'network driver "macvlan" is not allowed (only bridge networks)',
       'network option "parent" is not allowed',
     ]);
     expect(
       checkNetworkCreate({ Name: 'n', Options: { 'com.docker.network.bridge.enable_icc': 'false' } }),
-    ).toEqual([]);
+    ).toEqual({
+      violations: [],
+      body: { Name: 'n', Options: { 'com.docker.network.bridge.enable_icc': 'false' }, CheckDuplicate: true },
+    });
     expect(checkVolumeCreate({ DriverOpts: { type: 'none', o: 'bind', device: '/' } })).toHaveLength(1);
     expect(checkVolumeCreate({ Name: 'v', Driver: 'local' })).toEqual([]);
-    expect(checkBuild(new URLSearchParams({ networkmode: 'host' }))).toHaveLength(1);
-    expect(checkBuild(new URLSearchParams({ t: 'x' }))).toEqual([]);
+    expect(await checkBuild(new URLSearchParams({ networkmode: 'host' }), context)).toHaveLength(1);
+    expect(await checkBuild(new URLSearchParams({ networkmode: 'othernet' }), context)).toEqual([
+      'build network "othernet" is not one of this job\'s networks',
+    ]);
+    expect(await checkBuild(new URLSearchParams({ networkmode: 'mynet', t: 'x', rm: '1' }), context)).toEqual(
+      [],
+    );
+    expect(
+      await checkBuild(new URLSearchParams({ cgroupparent: '/', remote: 'http://127.0.0.1/' }), context),
+    ).toHaveLength(2);
+    expect(await checkBuild(new URLSearchParams({ NetworkMode: 'host' }), context)).toEqual([
+      'build parameter "NetworkMode" is not accepted',
+    ]);
   });
 });
 
 describe('label rewriting', () => {
-  it('puts the sandbox labels on created objects; the job cannot override them', () => {
+  it('puts the sandbox labels on created objects; the job cannot override them in any case', () => {
     expect(
-      withLabels({ Labels: { a: '1', 'dev.sandkit.sandbox': 'forged' } }, { 'dev.sandkit.sandbox': 'real' }),
+      withLabels(
+        { Labels: { a: '1', 'dev.sandkit.sandbox': 'forged', 'DEV.Sandkit.Session': 'forged' } },
+        { 'dev.sandkit.sandbox': 'real' },
+      ),
     ).toEqual({
       Labels: { a: '1', 'dev.sandkit.sandbox': 'real' },
     });
@@ -188,6 +236,11 @@ describe('label rewriting', () => {
       label: ['app=web', 'k=v'],
     });
     expect(scoped({ label: { 'app=web': true } })).toEqual({ label: { 'app=web': true, 'k=v': true } });
+    // The docker CLI's encoding: the proxy's filter joins in the same form, or the engine reads neither.
+    expect(scoped({ name: { web: true } })).toEqual({ name: { web: true }, label: { 'k=v': true } });
+    expect(scoped({ dangling: ['true'] })).toEqual({ dangling: ['true'], label: ['k=v'] });
+    expect(() => scoped({ name: { web: true }, status: ['running'] })).toThrow(/mixes encodings/);
+    expect(() => scoped(['label'])).toThrow(/must be a JSON object/);
   });
 
   it('labels built images', () => {

@@ -1,3 +1,9 @@
+export {
+  forgetHostPaths,
+  journalDir,
+  journalHostPaths,
+  sweepJournal,
+} from './cleanup/host-path-journal.js';
 export { hostPathsFromLabels, hostPathsLabel, removeHostPaths } from './cleanup/host-paths.js';
 export { isOwnerDead } from './cleanup/owner-liveness.js';
 export { startWatchdog, type Watchdog, type WatchdogConfig } from './cleanup/watchdog.js';
@@ -12,6 +18,7 @@ export {
   createContainerSandbox,
   DEFAULT_CREATE_TIMEOUT_MS,
   DEFAULT_PIDS_LIMIT,
+  sandboxContainerName,
 } from './container/create-container-sandbox.js';
 export { labelledVolumeMount } from './container/labelled-volume-mount.js';
 export { sessionNetworkName } from './container/session-network.js';

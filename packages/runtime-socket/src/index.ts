@@ -1,19 +1,46 @@
 export { hardenedHostConfig, SANDBOX_CAPABILITIES } from './hardening.js';
-export { type ApiRoute, matchRoute, type ObjectKind, stripVersion } from './proxy/api-route.js';
+export {
+  type ApiRoute,
+  matchRoute,
+  type ObjectKind,
+  pathWithTarget,
+  stripVersion,
+} from './proxy/api-route.js';
+export { checkBuild } from './proxy/build-query.js';
+export { type CanonicalBody, canonicalBody, UnreadableBody } from './proxy/canonical-body/canonicalise.js';
+export * as engineSchema from './proxy/canonical-body/engine-schema.js';
+export { goFold } from './proxy/canonical-body/go-fold.js';
+export {
+  type JsonNode,
+  JsonObject,
+  MAX_JSON_DEPTH,
+  parseJsonTree,
+} from './proxy/canonical-body/json-tree.js';
+export {
+  type FieldSpec,
+  type FieldType,
+  type GuardedField,
+  guardedFields,
+  type StructType,
+} from './proxy/canonical-body/schema-types.js';
 export {
   type EngineProxy,
   type EngineProxyOptions,
   MAX_INSPECTED_BODY,
   startEngineProxy,
 } from './proxy/engine-proxy.js';
-export { withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
+export { type HijackRequest, relayHijacked } from './proxy/hijack-relay.js';
+export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
+export type { ResolvedObject, Standing } from './proxy/ownership.js';
 export {
-  checkBuild,
   checkContainerCreate,
+  checkContainerUpdate,
   checkExecCreate,
+  checkNetworkConnect,
   checkNetworkCreate,
   checkVolumeCreate,
   isAllowedBindPath,
   type PolicyContext,
+  type PolicyResult,
 } from './proxy/request-policy.js';
 export { SOCKET_RUNTIME, SocketRuntime, type SocketRuntimeOptions, socket } from './socket-runtime.js';

@@ -22,6 +22,7 @@ import {
   type SpecIssue,
   type SweepFilter,
   type SweepReport,
+  sandboxContainerName,
   sandboxLabels,
   sweepByLabel,
   unavailableProbe,
@@ -133,15 +134,21 @@ export class SocketRuntime implements Runtime {
       runtime: this.name,
       spec,
       options,
-      blueprint: async ({ sandboxId, session }) =>
+      blueprint: async ({ sandboxId, session, expiresAt, recordHostPaths }) =>
         (spec.docker ?? 'none') === 'shared'
-          ? this.#sharedBlueprint(engine, sandboxId, session)
+          ? this.#sharedBlueprint(engine, sandboxId, session, expiresAt, recordHostPaths)
           : { hostConfig: hardenedHostConfig() },
     });
   }
 
   /** A hardened job container whose /var/run/docker.sock is its own guarding proxy (or, opted in, the raw socket). */
-  async #sharedBlueprint(engine: Engine, sandboxId: string, session: Session): Promise<ContainerBlueprint> {
+  async #sharedBlueprint(
+    engine: Engine,
+    sandboxId: string,
+    session: Session,
+    expiresAt: number | undefined,
+    recordHostPaths: (paths: readonly string[]) => Promise<void>,
+  ): Promise<ContainerBlueprint> {
     if (!engine.isLocal) {
       throw new RuntimeUnavailableError(this.name, [
         `docker: "shared" needs a local engine; ${engine.address} is remote, so no proxy socket can be bind-mounted into the job`,
@@ -160,11 +167,14 @@ export class SocketRuntime implements Runtime {
       };
     }
     const hostDir = join(this.#options.stateDir ?? '/run/sandkit/socket', sandboxId);
+    await recordHostPaths([hostDir]);
     const proxy = await startEngineProxy({
       engine,
       socketPath: join(hostDir, 'docker.sock'),
       sandboxId,
-      labels: sandboxLabels({ session, sandboxId, runtime: this.name }),
+      sandboxContainerName: sandboxContainerName(sandboxId),
+      // The job's containers, networks and volumes expire with its sandbox: sweeps remove them together.
+      labels: sandboxLabels({ session, sandboxId, runtime: this.name, expiresAt }),
       allowedBindPaths: this.#options.allowedBindPaths ?? [],
     });
     return {

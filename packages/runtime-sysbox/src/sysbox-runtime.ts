@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,7 +15,9 @@ import {
   type EngineSource,
   engineFromSource,
   ensureImage,
+  forgetHostPaths,
   hostPathsLabel,
+  journalHostPaths,
   labelledVolumeMount,
   logTail,
   type ProbeResult,
@@ -50,6 +53,7 @@ import { launcherScript } from './inner-daemon/launcher-script.js';
 import { waitForInnerDaemon } from './inner-daemon/wait-for-inner-daemon.js';
 import { detectSysbox, type SysboxDetection } from './probe/detect-sysbox.js';
 import { cloneDirectory } from './seed/clone-directory.js';
+import type { EnsureGoldenOptions } from './seed/golden-store.js';
 import { loadSeedImages } from './seed/load-seed-images.js';
 import { planSeed, type SeedPlan } from './seed/plan-seed.js';
 import { DEFAULT_SEED_STORE, storePaths } from './seed/seed-store.js';
@@ -68,13 +72,15 @@ export interface SysboxRuntimeOptions {
    */
   session?: Session;
   /**
-   * When the engine has no Sysbox runtime, run sandboxes as privileged-equivalent
-   * containers instead. **Insecure**: a job in such a sandbox can take over the
-   * host. Meant for trusted jobs on hosts where Sysbox cannot be installed (CI
-   * without it, these tests). Warned about and shown by `probe()`.
+   * Run sandboxes as privileged-equivalent containers instead of under Sysbox.
+   * **Insecure**: a job in such a sandbox can take over the host. `true` uses the
+   * fallback only when the engine has no Sysbox runtime (trusted jobs on hosts
+   * where Sysbox cannot be installed); `'always'` uses it even when Sysbox is
+   * there (to test the fallback itself, or to compare the two). Warned about and
+   * shown by `probe()`.
    * @default false
    */
-  allowInsecure?: boolean;
+  allowInsecure?: boolean | 'always';
   /**
    * Name under which the engine knows the Sysbox OCI runtime.
    * @default 'sysbox-runc'
@@ -108,7 +114,7 @@ export const SYSBOX_RUNTIME = 'sysbox';
 
 type Mode =
   | { kind: 'sysbox'; detection: SysboxDetection }
-  | { kind: 'insecure'; privilege: PrivilegeMode }
+  | { kind: 'insecure'; privilege: PrivilegeMode; sysboxIgnored: boolean }
   | { kind: 'unavailable'; reasons: string[] };
 
 /**
@@ -147,6 +153,9 @@ export class SysboxRuntime implements Runtime {
   #resolveMode(): Promise<Mode> {
     this.#mode ??= (async (): Promise<Mode> => {
       const engine = await this.#engine();
+      if (this.#options.allowInsecure === 'always') {
+        return { kind: 'insecure', privilege: await detectPrivilegeMode(engine), sysboxIgnored: true };
+      }
       const detection = await detectSysbox(engine, this.#ociRuntime);
       if (detection.installed) return { kind: 'sysbox', detection };
       const missing = `the engine at ${engine.address} lists no "${this.#ociRuntime}" runtime (install Sysbox: https://github.com/nestybox/sysbox)`;
@@ -156,7 +165,7 @@ export class SysboxRuntime implements Runtime {
           reasons: [missing, 'the insecure privileged fallback is off (allowInsecure: false)'],
         };
       }
-      return { kind: 'insecure', privilege: await detectPrivilegeMode(engine) };
+      return { kind: 'insecure', privilege: await detectPrivilegeMode(engine), sysboxIgnored: false };
     })();
     this.#mode.catch(() => {
       this.#mode = undefined;
@@ -195,7 +204,9 @@ export class SysboxRuntime implements Runtime {
       runtime: this.name,
       available: true,
       reasons: [
-        `INSECURE FALLBACK: no "${this.#ociRuntime}" runtime on the engine, and allowInsecure is set`,
+        mode.sysboxIgnored
+          ? `INSECURE FALLBACK: allowInsecure is 'always', so Sysbox is not used even if the engine has it`
+          : `INSECURE FALLBACK: no "${this.#ociRuntime}" runtime on the engine, and allowInsecure is set`,
         mode.privilege.kind === 'privileged'
           ? 'sandboxes run with --privileged'
           : `--privileged fails on this engine (it cannot grant ${mode.privilege.unavailable.join(', ')}); sandboxes get every other capability, unconfined seccomp/AppArmor and writable cgroups`,
@@ -225,7 +236,7 @@ export class SysboxRuntime implements Runtime {
     if (mode.kind === 'insecure' && !this.#warned) {
       this.#warned = true;
       (this.#options.onWarning ?? console.warn)(
-        `[sandkit] WARNING: Sysbox is not installed; the "${this.name}" runtime is using its INSECURE privileged fallback (allowInsecure: true). Jobs in these sandboxes can take over the host.`,
+        `[sandkit] WARNING: ${mode.sysboxIgnored ? "allowInsecure is 'always'" : 'Sysbox is not installed'}; the "${this.name}" runtime is using its INSECURE privileged fallback. Jobs in these sandboxes can take over the host.`,
       );
     }
     // The sandbox image must be there before a golden can be keyed on it.
@@ -262,11 +273,12 @@ export class SysboxRuntime implements Runtime {
       runtime: this.name,
       spec,
       options,
-      blueprint: ({ sandboxId, session, signal }) =>
+      blueprint: ({ sandboxId, session, signal, recordHostPaths }) =>
         this.#blueprint(engine, mode, spec, {
           sandboxId,
           session,
           signal,
+          recordHostPaths,
           ...data,
           ...(options.onPhase ? { onPhase: options.onPhase } : {}),
         }),
@@ -284,6 +296,7 @@ export class SysboxRuntime implements Runtime {
       storageDriver: daemon.storageDriver ?? 'overlay2',
       userNamespace: mode.kind === 'sysbox',
       ...(options.signal ? { signal: options.signal } : {}),
+      journal: this.#buildJournal(options.session ?? this.#session),
       buildGolden: async (dataRoot, images) => {
         options.onPhase?.('seeding: building the golden data root (once per seed set)');
         const builderSpec: SandboxSpec = { image: spec.image, pull: 'never', docker: 'isolated' };
@@ -311,6 +324,16 @@ export class SysboxRuntime implements Runtime {
     });
   }
 
+  /** Notes a golden's build directory under the session, as a sandbox of its own, while it is being built. */
+  #buildJournal(session: Session): NonNullable<EnsureGoldenOptions['journal']> {
+    const buildId = `golden-build-${randomUUID()}`;
+    return {
+      record: (path) =>
+        journalHostPaths(sandboxLabels({ session, sandboxId: buildId, runtime: this.name }), buildId, [path]),
+      forget: () => forgetHostPaths(buildId),
+    };
+  }
+
   async #blueprint(
     engine: Engine,
     mode: Mode,
@@ -319,6 +342,7 @@ export class SysboxRuntime implements Runtime {
       sandboxId: string;
       session: Session;
       signal: AbortSignal;
+      recordHostPaths: (paths: readonly string[]) => Promise<void>;
       seed?: SeedPlan | undefined;
       dataRoot?: string;
       onPhase?: (phase: string) => void;
@@ -327,21 +351,20 @@ export class SysboxRuntime implements Runtime {
     const { sandboxId, session, seed } = target;
     const daemon = this.#options.innerDaemon ?? {};
     const byLauncher = (daemon.startedBy ?? 'launcher') === 'launcher';
-    const hostDir =
-      engine.isLocal && byLauncher ? await createSandboxHostDir(this.#stateDir, sandboxId) : undefined;
+    const hostDir = engine.isLocal && byLauncher ? join(this.#stateDir, sandboxId) : undefined;
     const labels = sandboxLabels({ session, sandboxId, runtime: this.name });
     const relayDir = join(tmpdir(), 'sandkit-relay', sandboxId);
+    const cloneDir =
+      seed?.strategy === 'clone' ? join(storePaths(seed.store.root).clones, sandboxId) : undefined;
+    const hostPaths = [...(hostDir ? [hostDir] : []), relayDir, ...(cloneDir ? [cloneDir] : [])];
+    await target.recordHostPaths(hostPaths);
+    if (hostDir) await createSandboxHostDir(this.#stateDir, sandboxId);
     let dataRoot = target.dataRoot;
-    if (seed?.strategy === 'clone') {
+    if (seed?.strategy === 'clone' && cloneDir) {
       target.onPhase?.(`seeding: cloning the golden data root (${seed.store.cloneMethod})`);
-      dataRoot = join(storePaths(seed.store.root).clones, sandboxId);
+      dataRoot = cloneDir;
       await cloneDirectory(seed.store.cloneMethod, seed.golden, dataRoot, target.signal);
     }
-    const hostPaths = [
-      ...(hostDir ? [hostDir] : []),
-      relayDir,
-      ...(seed?.strategy === 'clone' && dataRoot ? [dataRoot] : []),
-    ];
     const rights =
       mode.kind === 'insecure' ? privilegedHostConfig(mode.privilege) : { Runtime: this.#ociRuntime };
     const remountCgroups = mode.kind === 'insecure' && mode.privilege.kind === 'explicit-capabilities';
@@ -350,6 +373,8 @@ export class SysboxRuntime implements Runtime {
 
     return {
       labels: hostPathsLabel(hostPaths),
+      // Without shiftfs, the engine's view of a running Sysbox container's files is not the job's.
+      ...(mode.kind === 'sysbox' ? { archiveTransport: 'exec' as const } : {}),
       hostConfig: {
         ...rights,
         // The inner data root is a real file system, never the container's overlay rootfs (which would

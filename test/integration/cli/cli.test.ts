@@ -5,8 +5,10 @@ import { socket } from '@sandkit/runtime-socket';
 import { execa } from 'execa';
 import { describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT } from '../../support/engine.js';
+import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
 
 const images = inject('images');
+const realSysbox = SYSTEM_CONTAINER_MODES.find((mode) => mode.sysbox);
 const BIN = join(import.meta.dirname, '../../../packages/cli/dist/bin.js');
 const sandkit = (args: string[], options: { input?: string } = {}) =>
   execa(process.execPath, [BIN, ...args], {
@@ -88,6 +90,19 @@ describe('sandkit doctor, ls and gc', () => {
     for (const c of checks) if (c.status !== 'pass') expect(c.next).toBeTruthy();
   });
 
+  it.skipIf(realSysbox?.skipReason !== undefined)(
+    'doctor passes the sysbox check when the engine has Sysbox',
+    async () => {
+      const { checks } = JSON.parse((await sandkit(['doctor', '--json'])).stdout) as {
+        checks: Array<{ check: string; status: string; detail: string }>;
+      };
+      expect(checks.find((c) => c.check === 'sysbox')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining('sysbox-runc is registered'),
+      });
+    },
+  );
+
   it('ls lists live sandboxes by session', async () => {
     const session = createSession();
     await using sb = await socket({ session }).create({ image: images.busybox, pull: 'never' });
@@ -109,5 +124,21 @@ describe('sandkit doctor, ls and gc', () => {
     ]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('"event":"gc"');
+  });
+});
+
+describe.skipIf(realSysbox?.skipReason !== undefined)('sandkit demo under a real Sysbox', () => {
+  it('chooses Sysbox without --allow-insecure, says so, and runs the main job', async () => {
+    const result = await sandkit(['demo', '--json']);
+    expect(result.exitCode).toBe(0);
+    const events = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { event?: string; choice?: { chosen?: string }; message?: string });
+    const runtime = events.find((e) => e.event === 'runtime');
+    expect(runtime?.choice?.chosen).toBe('sysbox');
+    expect(runtime?.message).toContain('unprivileged system containers');
+    expect(result.stdout).toContain('web server says:');
+    expect(result.stdout + result.stderr).not.toContain('INSECURE');
   });
 });

@@ -14,16 +14,20 @@ import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
+import { SYSTEM_CONTAINER_MODES, type SystemContainerMode } from '../../support/system-container-modes.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
 const plain = { image: images.busybox, pull: 'never' as const };
 
-function newSandkit(options: Partial<ConstructorParameters<typeof Sandkit>[0]> = {}) {
-  return new Sandkit({
-    runtimes: [sysbox({ allowInsecure: true, onWarning: () => {} }), socket()],
-    ...options,
-  });
+const [FALLBACK] = SYSTEM_CONTAINER_MODES as [SystemContainerMode, SystemContainerMode];
+
+/** A Sandkit with both backends, its system containers in the given mode (the insecure fallback by default). */
+function newSandkit(
+  options: Partial<ConstructorParameters<typeof Sandkit>[0]> = {},
+  mode: SystemContainerMode = FALLBACK,
+) {
+  return new Sandkit({ runtimes: [sysbox(mode.options), socket()], ...options });
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
@@ -35,34 +39,40 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   return Date.now() - started;
 }
 
-describe('Sandkit: choosing a runtime per job', () => {
-  it('gives each job the runtime its docker access needs, and explains the choice', async () => {
-    await using sk = newSandkit();
-    const explained = await sk.explain({ ...plain, docker: 'none' });
-    expect(explained.chosen).toBe('socket');
-    expect(explained.rejected[0]?.runtime).toBe('sysbox');
+for (const mode of SYSTEM_CONTAINER_MODES)
+  describe.skipIf(mode.skipReason !== undefined)(`Sandkit (${mode.name}): choosing a runtime per job`, () => {
+    it('gives each job the runtime its docker access needs, and explains the choice', async () => {
+      await using sk = newSandkit({}, mode);
+      const explained = await sk.explain({ ...plain, docker: 'none' });
+      expect(explained.chosen).toBe('socket');
+      expect(explained.rejected[0]?.runtime).toBe('sysbox');
 
-    await using sb = await sk.create(plain);
-    expect(sb.runtime).toBe('socket');
-    await using inner = await sk.create({
-      image: images.dind,
-      pull: 'never',
-      docker: 'isolated',
-      trust: 'trusted',
+      await using sb = await sk.create(plain);
+      expect(sb.runtime).toBe('socket');
+      // Only the insecure fallback needs the job to be trusted.
+      await using inner = await sk.create({
+        image: images.dind,
+        pull: 'never',
+        docker: 'isolated',
+        ...(mode.sysbox ? {} : { trust: 'trusted' as const }),
+      });
+      expect(inner.runtime).toBe('sysbox');
+      expect((await inner.exec(['docker', 'info', '--format', '{{.Driver}}'])).stdout.trim()).toBe(
+        'overlay2',
+      );
+      const { docker } = await testEngine();
+      expect((await docker.getContainer(inner.containerId).inspect()).HostConfig.Runtime).toBe(
+        mode.sysbox ? 'sysbox-runc' : 'runc',
+      );
     });
-    expect(inner.runtime).toBe('sysbox');
-    expect((await inner.exec(['docker', 'info', '--format', '{{.Driver}}'])).stdout.trim()).toBe('overlay2');
   });
 
+describe('Sandkit: the insecure fallback is for trusted jobs only', () => {
   it('refuses an untrusted job the insecure fallback, saying why, before creating anything', async () => {
-    const hasSysbox = (await sysbox().probe()).available;
     await using sk = newSandkit();
-    const attempt = sk.create({ image: images.dind, pull: 'never', docker: 'isolated' });
-    if (hasSysbox) {
-      await (await attempt).destroy();
-      return;
-    }
-    const error = await attempt.catch((e: unknown) => e);
+    const error = await sk
+      .create({ image: images.dind, pull: 'never', docker: 'isolated' })
+      .catch((e: unknown) => e);
     expect(RuntimeUnavailableError.is(error)).toBe(true);
     expect((error as Error).message).toContain('only jobs with trust: "trusted" may use it');
     expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
@@ -179,10 +189,79 @@ describe('Sandkit: queueing', () => {
     await sk.close();
     expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
   });
+
+  it('close() cancels creates still queued or running, and leaves nothing they made', async () => {
+    const sk = newSandkit({ concurrency: 1 });
+    let creating = false;
+    sk.on('creating', () => {
+      creating = true;
+    });
+    // The first is creating (its readiness takes a while), the second and third are queued.
+    const jobs = [
+      sk.create({ ...plain, readiness: { exec: ['sh', '-c', 'sleep 2'] } }),
+      sk.create(plain),
+      sk.create(plain),
+    ];
+    const settled = Promise.allSettled(jobs);
+    await waitUntil(async () => creating, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    await sk.close();
+    const outcomes = await settled;
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect(CancelledError.is((outcome as PromiseRejectedResult).reason)).toBe(true);
+    }
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+    await expect(sk.create(plain)).rejects.toThrow('This Sandkit is closed');
+  });
+});
+
+describe('Sandkit: concurrency', () => {
+  it('creates sandboxes of both backends in parallel on one session network, each runtime with its own connection', async () => {
+    // The README's setup: every runtime connects to the engine on its own.
+    await using sk = newSandkit();
+    const isolated = {
+      image: images.dind,
+      pull: 'never' as const,
+      docker: 'isolated' as const,
+      trust: 'trusted' as const,
+    };
+    const sandboxes = await Promise.all([
+      sk.create(plain),
+      sk.create(isolated),
+      sk.create(plain),
+      sk.create(isolated),
+    ]);
+    expect(sandboxes.map((sb) => sb.runtime).sort()).toEqual(['socket', 'socket', 'sysbox', 'sysbox']);
+    expect((await leftovers({ session: sk.session.id })).networks).toEqual([`sandkit-${sk.session.id}`]);
+    await sk.close();
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+  });
+
+  it('settles on one session network when separate connections race to create it', async () => {
+    const session = createSession();
+    const runtimes = [socket({ session }), socket({ session }), socket({ session })];
+    const sandboxes = await Promise.all(
+      runtimes.flatMap((runtime) => [runtime.create(plain), runtime.create(plain)]),
+    );
+    const { docker } = await testEngine();
+    const networks = new Set(
+      await Promise.all(
+        sandboxes.map(
+          async (sb) =>
+            Object.values((await docker.getContainer(sb.containerId).inspect()).NetworkSettings.Networks)[0]
+              ?.NetworkID,
+        ),
+      ),
+    );
+    expect(networks.size).toBe(1);
+    await Promise.all(sandboxes.map((sb) => sb.destroy()));
+    expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+  });
 });
 
 describe('Sandkit: nothing outlives its owner', () => {
-  async function startOrphan(stateDir: string, watchdog: boolean) {
+  async function startOrphan(stateDir: string, watchdog: boolean, mode: SystemContainerMode = FALLBACK) {
     const child = spawn(
       process.execPath,
       [
@@ -191,6 +270,7 @@ describe('Sandkit: nothing outlives its owner', () => {
         images.dind,
         stateDir,
         watchdog ? 'watchdog' : 'no-watchdog',
+        mode.sysbox ? 'sysbox' : 'fallback',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -206,24 +286,28 @@ describe('Sandkit: nothing outlives its owner', () => {
     return { child, ...(JSON.parse(line as string) as { session: string; sandboxes: string[] }) };
   }
 
-  it('sweeps the session from the engine and the host within seconds of a SIGKILL of its owner', async () => {
-    const stateDir = await tempDir('sandkit-state-');
-    const { child, session } = await startOrphan(stateDir, true);
-    expect((await leftovers({ session })).containers).toHaveLength(2);
-    expect(await readdir(stateDir)).toHaveLength(1);
-    child.kill('SIGKILL');
-    const killedAt = Date.now();
-    const sweptMs = await waitUntil(
-      async () =>
-        JSON.stringify(await leftovers({ session })) === JSON.stringify(NOTHING_LEFT) &&
-        (await readdir(stateDir)).length === 0,
-      20_000,
+  for (const mode of SYSTEM_CONTAINER_MODES)
+    it.skipIf(mode.skipReason !== undefined)(
+      `sweeps the session from the engine and the host within seconds of a SIGKILL of its owner (${mode.name})`,
+      async () => {
+        const stateDir = await tempDir('sandkit-state-');
+        const { child, session } = await startOrphan(stateDir, true, mode);
+        expect((await leftovers({ session })).containers).toHaveLength(2);
+        expect(await readdir(stateDir)).toHaveLength(1);
+        child.kill('SIGKILL');
+        const killedAt = Date.now();
+        const sweptMs = await waitUntil(
+          async () =>
+            JSON.stringify(await leftovers({ session })) === JSON.stringify(NOTHING_LEFT) &&
+            (await readdir(stateDir)).length === 0,
+          20_000,
+        );
+        console.log(
+          `[orchestrator] ${mode.name}: session swept ${sweptMs} ms after SIGKILL (${Date.now() - killedAt} ms wall)`,
+        );
+        expect(sweptMs).toBeLessThan(20_000);
+      },
     );
-    console.log(
-      `[orchestrator] session swept ${sweptMs} ms after SIGKILL (${Date.now() - killedAt} ms wall)`,
-    );
-    expect(sweptMs).toBeLessThan(20_000);
-  });
 
   it('a new Sandkit removes what a dead owner without a watchdog left behind', async () => {
     const stateDir = await tempDir('sandkit-state-');
@@ -237,6 +321,40 @@ describe('Sandkit: nothing outlives its owner', () => {
     expect(report.containers.length).toBeGreaterThanOrEqual(2);
     expect(await leftovers({ session })).toEqual(NOTHING_LEFT);
     expect(await readdir(stateDir)).toEqual([]);
+  });
+
+  it("a guarded job's siblings, networks and volumes expire with its sandbox: gc removes them together", async () => {
+    const session = createSession();
+    const stateDir = await tempDir('sandkit-state-');
+    const sb = await socket({ session, stateDir }).create({
+      image: images.dind,
+      pull: 'never',
+      docker: 'shared',
+      cmd: ['sleep', 'infinity'],
+      ttlMs: 3_000,
+    });
+    await sb.exec(['docker', 'network', 'create', 'job-net']);
+    await sb.exec(['docker', 'volume', 'create', 'job-data']);
+    await sb.exec([
+      'docker',
+      'run',
+      '-d',
+      '--network',
+      'job-net',
+      '-v',
+      'job-data:/data',
+      images.busybox,
+      'sleep',
+      '600',
+    ]);
+    expect((await leftovers({ sandbox: sb.id })).containers).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 3_500));
+    await using sk = newSandkit();
+    await sk.gc();
+    expect(await leftovers({ sandbox: sb.id })).toEqual(NOTHING_LEFT);
+    expect(await readdir(stateDir)).toEqual([]);
+    await sb.destroy();
+    expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
   });
 
   it('the engine itself stops a sandbox whose ttl passed, with no sandkit process involved; gc then removes it', async () => {

@@ -23,7 +23,7 @@ const ownerAlive = () => {
   return config.ownerStart === undefined || start === config.ownerStart;
 };
 
-const engine = await connectEngine({ host: config.engine });
+const engine = await connectEngine(config.engine);
 let lastTtlCheck = Date.now();
 while (!stopping && ownerAlive()) {
   await delay(config.pollMs ?? 250);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { EngineConnection } from '../engine/engine.js';
 import { processStartTime, type Session } from '../labels/sandkit-labels.js';
 
 /** What the watchdog process is told when it starts (passed in the environment). */
@@ -8,8 +9,8 @@ export interface WatchdogConfig {
   ownerPid: number;
   /** Start time of the owner (clock ticks since boot), so a reused pid is not taken for it. */
   ownerStart: string | undefined;
-  /** Engine address to sweep on. */
-  engine: string;
+  /** The engine to sweep on, TLS settings included. */
+  engine: EngineConnection;
   /**
    * How often the owner's liveness is checked.
    * @default 250
@@ -41,14 +42,14 @@ export interface Watchdog {
  */
 export function startWatchdog(
   session: Session,
-  engineAddress: string,
+  engine: EngineConnection,
   options: Partial<WatchdogConfig> = {},
 ): Watchdog {
   const config: WatchdogConfig = {
     session: session.id,
     ownerPid: process.pid,
     ownerStart: processStartTime(process.pid),
-    engine: engineAddress,
+    engine,
     ...options,
   };
   const child = spawn(process.execPath, [fileURLToPath(new URL('./watchdog-main.js', import.meta.url))], {

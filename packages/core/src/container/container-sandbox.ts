@@ -8,7 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { runExec } from '../engine/exec/run-exec.js';
 import { startExec } from '../engine/exec/start-exec.js';
 import { ignoreMissing, sweepByLabel } from '../engine/sweep-by-label.js';
-import { isConnectionError, isMissingContainer, toSandkitError } from '../engine/to-sandkit-error.js';
+import { isConnectionError, toSandkitError } from '../engine/to-sandkit-error.js';
 import {
   CancelledError,
   CopyFailedError,
@@ -33,6 +33,13 @@ import { combineSignals } from '../util/abort.js';
 import { IssueList, MAX_TIMER_MS } from '../validation/issue-list.js';
 import { checkCallOptions, checkFileEntries } from '../validation/validate-copy-arguments.js';
 import { findExecIssues } from '../validation/validate-exec-arguments.js';
+import {
+  type ArchiveTransport,
+  type ArchiveTransportKind,
+  engineArchiveTransport,
+  execArchiveTransport,
+  isMissingPath,
+} from './archive-transport.js';
 import { extractArchive } from './extract-archive.js';
 import { filesToTar } from './file-archive.js';
 import { readArchivedPath } from './read-archive.js';
@@ -53,6 +60,11 @@ export interface ContainerSandboxInit {
   containerId: string;
   image: string;
   engineAccess?: EngineAccess | undefined;
+  /**
+   * How files are copied in and out.
+   * @default 'engine'
+   */
+  archiveTransport?: ArchiveTransportKind | undefined;
   /** Runtime-specific cleanup after the sandbox's engine objects are gone (host dirs, network release…). */
   teardown: () => Promise<void>;
 }
@@ -69,6 +81,7 @@ export class ContainerSandbox implements Sandbox {
   readonly image: string;
   readonly #engine: Engine;
   readonly #engineAccess: EngineAccess | undefined;
+  readonly #archives: ArchiveTransport;
   readonly #teardown: () => Promise<void>;
   #destroyed = false;
   #destroying: Promise<void> | undefined;
@@ -80,6 +93,10 @@ export class ContainerSandbox implements Sandbox {
     this.image = init.image;
     this.#engine = init.engine;
     this.#engineAccess = init.engineAccess;
+    this.#archives = (init.archiveTransport === 'exec' ? execArchiveTransport : engineArchiveTransport)(
+      init.engine,
+      init.containerId,
+    );
     this.#teardown = init.teardown;
   }
 
@@ -247,17 +264,12 @@ export class ContainerSandbox implements Sandbox {
     }
   }
 
-  // Archive streams are aborted through the HTTP request itself: the engine holds the container's
-  // lock while it streams, so an abandoned request would block every later call on the container.
   async #put(tar: Readable, sandboxDir: string, signal: AbortSignal | undefined): Promise<void> {
     try {
-      await this.#container().putArchive(tar, {
-        path: sandboxDir,
-        ...(signal ? { abortSignal: signal } : {}),
-      });
+      await this.#archives.put(tar, sandboxDir, signal);
     } catch (error) {
       signal?.throwIfAborted();
-      if (isStatus(error, 404) && !isMissingContainer(error)) {
+      if (isMissingPath(error)) {
         throw new FileNotFoundError(sandboxDir, { ...this.#context(), cause: error });
       }
       throw this.#engineError(error, `copy files into ${sandboxDir}`);
@@ -267,13 +279,10 @@ export class ContainerSandbox implements Sandbox {
   /** A tar stream of `path`; a missing path is a `FileNotFoundError` naming `shownPath`. */
   async #get(path: string, signal: AbortSignal | undefined, shownPath = path): Promise<Readable> {
     try {
-      return (await this.#container().getArchive({
-        path,
-        ...(signal ? { abortSignal: signal } : {}),
-      })) as unknown as Readable;
+      return await this.#archives.get(path, signal);
     } catch (error) {
       signal?.throwIfAborted();
-      if (isStatus(error, 404) && !isMissingContainer(error)) {
+      if (isMissingPath(error)) {
         throw new FileNotFoundError(shownPath, { ...this.#context(), cause: error });
       }
       throw this.#engineError(error, `copy ${shownPath} out of the sandbox`);
@@ -389,7 +398,3 @@ export class ContainerSandbox implements Sandbox {
 
 /** Symlinks `readFile` follows before it gives up, as the kernel's limit on path resolution. */
 const MAX_SYMLINK_HOPS = 40;
-
-function isStatus(error: unknown, status: number): boolean {
-  return (error as { statusCode?: unknown })?.statusCode === status;
-}

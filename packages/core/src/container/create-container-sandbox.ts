@@ -1,10 +1,12 @@
 import type Dockerode from 'dockerode';
 import { v7 as uuidv7 } from 'uuid';
+import { journalHostPaths } from '../cleanup/host-path-journal.js';
 import { logTail } from '../engine/container-logs.js';
 import type { Engine } from '../engine/engine.js';
 import { ensureImage } from '../engine/pull-image.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
 import { toSandkitError } from '../engine/to-sandkit-error.js';
+import { unlessEngineHangs } from '../engine/unless-engine-hangs.js';
 import {
   CancelledError,
   EngineUnreachableError,
@@ -16,6 +18,7 @@ import { type Session, sandboxLabels } from '../labels/sandkit-labels.js';
 import type { CreateOptions } from '../runtime/runtime.js';
 import type { SandboxFile, SandboxSpec } from '../spec/sandbox-spec.js';
 import { combineSignals, raceSignal } from '../util/abort.js';
+import type { ArchiveTransportKind } from './archive-transport.js';
 import { ContainerSandbox, type EngineAccess } from './container-sandbox.js';
 import { expiryHealthcheck } from './expiry-healthcheck.js';
 import { filesToTar } from './file-archive.js';
@@ -48,10 +51,31 @@ export interface ContainerBlueprint {
    * @default only for sandboxes with a `ttlMs` (their expiry check signals PID 1)
    */
   init?: boolean;
+  /**
+   * How files are copied in and out once the sandbox runs (files of the spec and
+   * the blueprint are always written through the engine, before start).
+   * @default 'engine'
+   */
+  archiveTransport?: ArchiveTransportKind;
   /** Runs after the container started and before readiness; returns the job's engine access, if any. */
   afterStart?: (containerId: string, signal: AbortSignal) => Promise<EngineAccess | undefined>;
   /** Removes what the runtime made outside the engine (host directories, proxies). Always called, also on failure. */
   teardown?: () => Promise<void>;
+}
+
+/** What a runtime's blueprint gets to work with. */
+export interface BlueprintContext {
+  sandboxId: string;
+  session: Session;
+  signal: AbortSignal;
+  /** When the sandbox expires (ms since epoch), for labels of objects the runtime makes for it. */
+  expiresAt: number | undefined;
+  /**
+   * Notes host paths the runtime is about to create for this sandbox. Call it
+   * before creating them: a process killed before the container exists leaves
+   * paths that only this note names, and sweeps remove them by it.
+   */
+  recordHostPaths: (paths: readonly string[]) => Promise<void>;
 }
 
 /** Arguments of {@link createContainerSandbox}. */
@@ -63,11 +87,7 @@ export interface CreateContainerSandboxArgs {
   spec: SandboxSpec;
   options: CreateOptions;
   /** Builds the runtime's part of the container once the sandbox id is known. */
-  blueprint: (context: {
-    sandboxId: string;
-    session: Session;
-    signal: AbortSignal;
-  }) => Promise<ContainerBlueprint>;
+  blueprint: (context: BlueprintContext) => Promise<ContainerBlueprint>;
 }
 
 /**
@@ -77,23 +97,44 @@ export interface CreateContainerSandboxArgs {
  * abort or timeout it removes everything created so far (by label, so even an
  * object whose creation raced the abort is found) before it throws.
  */
-export async function createContainerSandbox(args: CreateContainerSandboxArgs): Promise<ContainerSandbox> {
-  const { engine, runtime, spec, options } = args;
-  const session = options.session ?? args.session;
+export function createContainerSandbox(args: CreateContainerSandboxArgs): Promise<ContainerSandbox> {
   const id = uuidv7();
   const signal = combineSignals(
-    options.signal,
-    options.timeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS,
+    args.options.signal,
+    args.options.timeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS,
   ) as AbortSignal;
+  const progress = { phase: 'preparing' };
+  // The deadline holds even while the engine does not answer: then what the create may still
+  // make is removed when it answers (here, or by the watchdog or gc, all by label).
+  return unlessEngineHangs(args.engine, runCreate(args, id, signal, progress), signal, {
+    hung: () =>
+      new CancelledError('create', signal.reason, {
+        runtime: args.runtime,
+        sandboxId: id,
+        image: args.spec.image,
+        phase: progress.phase,
+        removal: 'pending',
+      }),
+    abandoned: (sandbox) => sandbox.destroy(),
+  });
+}
+
+async function runCreate(
+  args: CreateContainerSandboxArgs,
+  id: string,
+  signal: AbortSignal,
+  progress: { phase: string },
+): Promise<ContainerSandbox> {
+  const { engine, runtime, spec, options } = args;
+  const session = options.session ?? args.session;
   const context: SandkitErrorContext = { runtime, sandboxId: id, image: spec.image };
   const teardowns: Array<() => Promise<void>> = [];
   const teardown = async () => {
     for (const step of teardowns.reverse()) await step();
   };
   let containerId: string | undefined;
-  let phase = 'preparing';
   const enter = (next: string) => {
-    phase = next;
+    progress.phase = next;
     options.onPhase?.(next);
   };
 
@@ -105,11 +146,18 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     enter('creating the container');
     const network = await joinSessionNetwork(engine, session, runtime);
     teardowns.push(network.release);
-    const blueprint = await args.blueprint({ sandboxId: id, session, signal });
+    const expiresAt = spec.ttlMs !== undefined ? Date.now() + spec.ttlMs : undefined;
+    const blueprint = await args.blueprint({
+      sandboxId: id,
+      session,
+      signal,
+      expiresAt,
+      recordHostPaths: (paths) =>
+        journalHostPaths(sandboxLabels({ session, sandboxId: id, runtime, expiresAt }), id, paths),
+    });
     if (blueprint.teardown) teardowns.push(blueprint.teardown);
     signal.throwIfAborted();
 
-    const expiresAt = spec.ttlMs !== undefined ? Date.now() + spec.ttlMs : undefined;
     const labels = sandboxLabels({
       session,
       sandboxId: id,
@@ -127,7 +175,7 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
     // Engine calls that create objects are never raced against the signal: they run to the
     // end, so everything they make is known and removed below.
     const container = await engine.docker.createContainer({
-      name: `sandkit-${id}`,
+      name: sandboxContainerName(id),
       Image: spec.image,
       Labels: labels,
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
@@ -140,7 +188,7 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
         ? { Healthcheck: expiryHealthcheck(expiresAt, spec.ttlMs as number) }
         : {}),
       HostConfig: {
-        NetworkMode: network.name,
+        NetworkMode: network.id,
         PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: hostIp, HostPort: '' }]])),
         PidsLimit: spec.resources?.pids ?? DEFAULT_PIDS_LIMIT,
         // The expiry healthcheck signals PID 1, which only an init acts on.
@@ -170,10 +218,14 @@ export async function createContainerSandbox(args: CreateContainerSandboxArgs): 
       containerId,
       image: spec.image,
       engineAccess,
+      archiveTransport: blueprint.archiveTransport,
       teardown,
     });
   } catch (error) {
-    const failure = await describeFailure(error, signal, engine, containerId, { ...context, phase });
+    const failure = await describeFailure(error, signal, engine, containerId, {
+      ...context,
+      phase: progress.phase,
+    });
     await removeEverything(engine, id, teardown);
     throw failure;
   }
@@ -219,4 +271,9 @@ async function removeEverything(
     }
   }
   await teardown().catch(() => {});
+}
+
+/** Name of a sandbox's own container on the engine. */
+export function sandboxContainerName(sandboxId: string): string {
+  return `sandkit-${sandboxId}`;
 }

@@ -5,11 +5,17 @@ import { LABEL } from '../labels/sandkit-labels.js';
 
 interface Entry {
   users: number;
+  /** The network's id while it has users. */
+  id?: string;
   /** Serialises create/remove so a sandbox never joins a network being removed. */
   queue: Promise<unknown>;
 }
 
-const entries = new WeakMap<Engine, Map<string, Entry>>();
+/**
+ * Per engine address, not per connection: runtimes of one process that each
+ * connected on their own still share one session network and its serialisation.
+ */
+const entries = new Map<string, Map<string, Entry>>();
 
 /** Name of the bridge network a session's sandboxes share on an engine. */
 export function sessionNetworkName(session: Session): string {
@@ -18,7 +24,9 @@ export function sessionNetworkName(session: Session): string {
 
 /**
  * Joins the session's own bridge network, creating it on first use, and
- * returns its name and a release function that removes it after its last user.
+ * returns its id (containers join by id: the engine allows several networks of
+ * one name, and refuses an ambiguous name) and a release function that removes
+ * it after its last user.
  *
  * One network per session, not per sandbox: the engine's default address pools
  * hold only about thirty bridge networks. Inter-container traffic is disabled
@@ -29,10 +37,10 @@ export async function joinSessionNetwork(
   engine: Engine,
   session: Session,
   runtime: string,
-): Promise<{ name: string; release: () => Promise<void> }> {
+): Promise<{ id: string; release: () => Promise<void> }> {
   const name = sessionNetworkName(session);
-  const byName = entries.get(engine) ?? new Map<string, Entry>();
-  entries.set(engine, byName);
+  const byName = entries.get(engine.address) ?? new Map<string, Entry>();
+  entries.set(engine.address, byName);
   const current = byName.get(name) ?? { users: 0, queue: Promise.resolve() };
   byName.set(name, current);
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
@@ -41,20 +49,21 @@ export async function joinSessionNetwork(
     return next;
   };
 
-  await serial(async () => {
-    if (current.users === 0) await ensureNetwork(engine, name, session, runtime);
+  const id = await serial(async () => {
+    if (current.users === 0 || !current.id) current.id = await ensureNetwork(engine, name, session, runtime);
     current.users++;
+    return current.id;
   });
   let released = false;
   return {
-    name,
+    id,
     release: () =>
       serial(async () => {
         if (released) return;
         released = true;
         current.users--;
         if (current.users === 0) {
-          await ignoreMissing(engine.docker.getNetwork(name).remove()).catch(() => {
+          await ignoreMissing(engine.docker.getNetwork(id).remove()).catch(() => {
             // Still in use by a sandbox another process of this session created: the session sweep removes it.
           });
         }
@@ -62,15 +71,33 @@ export async function joinSessionNetwork(
   };
 }
 
-async function ensureNetwork(engine: Engine, name: string, session: Session, runtime: string): Promise<void> {
+/** The session's networks of that name, oldest first (ties broken by id, so every process picks the same). */
+async function sessionNetworks(engine: Engine, name: string, session: Session) {
+  const found = await engine.docker.listNetworks({
+    filters: JSON.stringify({ name: [name], label: [`${LABEL.session}=${session.id}`] }),
+  });
+  return found
+    .filter((network) => network.Name === name)
+    .sort((a, b) => a.Created.localeCompare(b.Created) || a.Id.localeCompare(b.Id));
+}
+
+/**
+ * The id of the session's network, created if there is none. Processes of one
+ * session may race to create it and the engine can accept both creates, so
+ * after creating, every process settles on the same one (the oldest) and
+ * removes the one it made if that lost.
+ */
+async function ensureNetwork(
+  engine: Engine,
+  name: string,
+  session: Session,
+  runtime: string,
+): Promise<string> {
+  const existing = await sessionNetworks(engine, name, session);
+  if (existing[0]) return existing[0].Id;
+  let created: string | undefined;
   try {
-    await engine.docker.getNetwork(name).inspect();
-    return;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
-  try {
-    await engine.docker.createNetwork({
+    const network = await engine.docker.createNetwork({
       Name: name,
       Driver: 'bridge',
       CheckDuplicate: true,
@@ -82,8 +109,17 @@ async function ensureNetwork(engine: Engine, name: string, session: Session, run
       },
       Options: { 'com.docker.network.bridge.enable_icc': 'false' },
     });
+    created = network.id;
   } catch (error) {
     // Another process of the same session created it first.
     if ((error as { statusCode?: number }).statusCode !== 409) throw error;
   }
+  const [winner] = await sessionNetworks(engine, name, session);
+  if (!winner) throw new Error(`the session network ${name} disappeared while it was being created`);
+  if (created && created !== winner.Id) {
+    await ignoreMissing(engine.docker.getNetwork(created).remove()).catch(() => {
+      // Already joined by a racing create of our own session: the session sweep removes it.
+    });
+  }
+  return winner.Id;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { type EngineAttempt, EngineUnreachableError } from '../errors/index.js';
 import { withTimeout } from '../util/abort.js';
-import type { Engine } from './engine.js';
+import type { Engine, EngineConnection } from './engine.js';
 import { unixSocketClient } from './unix-socket-client.js';
 
 /** Options of {@link connectEngine}. */
@@ -25,13 +25,18 @@ export interface ConnectEngineOptions {
    * @default 5_000
    */
   pingTimeoutMs?: number;
+  /**
+   * TLS for `host`: the directory with `ca.pem`, `cert.pem` and `key.pem`, and whether to verify the engine.
+   * @default none for `host`; DOCKER_TLS_VERIFY / DOCKER_CERT_PATH or the context's files otherwise
+   */
+  tls?: EngineConnection['tls'];
   signal?: AbortSignal;
 }
 
 interface Candidate {
   source: string;
   address: string;
-  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; verify: boolean };
+  tls?: { certDir: string; verify: boolean };
 }
 
 /**
@@ -42,7 +47,7 @@ interface Candidate {
 export async function connectEngine(options: ConnectEngineOptions = {}): Promise<Engine> {
   const env = options.env ?? process.env;
   const attempts: EngineAttempt[] = [];
-  for (const candidate of engineCandidates(options.host, env)) {
+  for (const candidate of engineCandidates(options.host, env, options.tls)) {
     let docker: Dockerode;
     try {
       docker = clientFor(candidate);
@@ -65,8 +70,12 @@ export async function connectEngine(options: ConnectEngineOptions = {}): Promise
 }
 
 /** Where to look for an engine, in the docker CLI's order of precedence. Exported for tests. */
-export function engineCandidates(host: string | undefined, env: NodeJS.ProcessEnv): Candidate[] {
-  if (host) return [{ source: 'option "host"', address: host }];
+export function engineCandidates(
+  host: string | undefined,
+  env: NodeJS.ProcessEnv,
+  tls?: EngineConnection['tls'],
+): Candidate[] {
+  if (host) return [{ source: 'option "host"', address: host, ...(tls ? { tls } : {}) }];
   if (env.DOCKER_HOST) {
     const verify = Boolean(env.DOCKER_TLS_VERIFY) && env.DOCKER_TLS_VERIFY !== '0';
     const certPath = env.DOCKER_CERT_PATH ?? join(dockerConfigDir(env), '');
@@ -75,7 +84,7 @@ export function engineCandidates(host: string | undefined, env: NodeJS.ProcessEn
       {
         source: 'DOCKER_HOST',
         address: env.DOCKER_HOST,
-        ...(tls ? { tls: { ...readTlsFiles(certPath), verify } } : {}),
+        ...(tls ? { tls: { certDir: certPath, verify } } : {}),
       },
     ];
   }
@@ -111,9 +120,7 @@ function currentContext(env: NodeJS.ProcessEnv): { name: string; candidate: Cand
     const meta = JSON.parse(readFileSync(join(configDir, 'contexts', 'meta', id, 'meta.json'), 'utf8'));
     const endpoint = meta.Endpoints?.docker;
     const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
-    const tls = existsSync(tlsDir)
-      ? { ...readTlsFiles(tlsDir), verify: !endpoint?.SkipTLSVerify }
-      : undefined;
+    const tls = existsSync(tlsDir) ? { certDir: tlsDir, verify: !endpoint?.SkipTLSVerify } : undefined;
     return { name, candidate: { source, address: String(endpoint?.Host ?? ''), ...(tls ? { tls } : {}) } };
   } catch (error) {
     return { name, candidate: { source, address: `(unreadable context: ${errorText(error)})` } };
@@ -142,7 +149,7 @@ function remoteOptions(url: URL, candidate: Candidate): Dockerode.DockerOptions 
         host: url.hostname,
         port: url.port || (secure ? 2376 : 2375),
         protocol: secure ? 'https' : 'http',
-        ...(candidate.tls ?? {}),
+        ...(candidate.tls ? { ...readTlsFiles(candidate.tls.certDir), verify: candidate.tls.verify } : {}),
       };
     }
     case 'ssh:':
@@ -164,6 +171,7 @@ function toEngine(docker: Dockerode, candidate: Candidate): Engine {
   return {
     docker,
     address: candidate.address,
+    connection: { host: candidate.address, ...(candidate.tls ? { tls: candidate.tls } : {}) },
     source: candidate.source,
     isLocal,
     publishedPortHost: isLocal ? '127.0.0.1' : url.hostname,

@@ -1,3 +1,4 @@
+import { sweepJournal } from '../cleanup/host-path-journal.js';
 import { hostPathsFromLabels, removeHostPaths } from '../cleanup/host-paths.js';
 import { SandkitError } from '../errors/index.js';
 import { engineLabelFilters, matchesFilter, type SweepFilter } from '../labels/label-filter.js';
@@ -10,7 +11,9 @@ import type { Engine } from './engine.js';
  * labels and matches the filter. Objects already gone are ignored, so
  * concurrent sweeps are safe; a network still in use (a container another
  * sweep is removing) is left for a later sweep. Every object is attempted;
- * other failures are thrown together at the end.
+ * other failures are thrown together at the end. Last, the host paths the
+ * journal notes for the selected sandboxes (paths made before their container
+ * existed, by a process that then died).
  */
 export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise<SweepReport> {
   const filters = JSON.stringify({ label: engineLabelFilters(filter) });
@@ -67,6 +70,9 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
         }),
       ),
   );
+  await attempt(async () => {
+    report.paths.push(...(await sweepJournal(filter)));
+  });
   if (failures.length > 0) {
     throw new SandkitError(
       `Sweeping left ${failures.length} object(s) behind`,

@@ -2,7 +2,8 @@ import { SandkitError, type SandkitErrorContext } from './sandkit-error.js';
 
 /**
  * A long operation (create, pull, readiness wait, …) was aborted by its
- * `signal` or ran past its `timeoutMs`. Everything it had created was removed.
+ * `signal` or ran past its `timeoutMs`. Everything it had created was removed,
+ * or, when the engine stopped answering, is removed once it answers again.
  */
 export class CancelledError extends SandkitError {
   static override readonly code: string = 'SANDKIT_CANCELLED';
@@ -14,15 +15,27 @@ export class CancelledError extends SandkitError {
   constructor(
     operation: string,
     reason: unknown,
-    context: SandkitErrorContext & { phase?: string; logTail?: string } = {},
+    context: SandkitErrorContext & {
+      phase?: string;
+      logTail?: string;
+      /**
+       * Whether what the operation had created is already removed, or will be
+       * once the engine answers again (it stopped answering).
+       * @default 'done'
+       */
+      removal?: 'done' | 'pending';
+    } = {},
   ) {
     const timedOut = isTimeoutReason(reason);
     const during = context.phase ? ` while ${context.phase}` : '';
+    const { removal = 'done', ...rest } = context;
     super(
       timedOut ? `${operation} timed out${during}` : `${operation} was cancelled${during}`,
-      { ...context, cause: reason },
+      { ...rest, cause: reason },
       [
-        'Everything it had created was removed.',
+        removal === 'done'
+          ? 'Everything it had created was removed.'
+          : 'The engine stopped answering: whatever it may have created is removed once it answers again (by this process, the watchdog, or `sandkit gc`).',
         context.logTail ? `Last container log lines:\n${context.logTail.replace(/^/gm, '  | ')}` : '',
       ]
         .filter(Boolean)

@@ -61,12 +61,18 @@ export function formatOwner(host: string, pid: number, start: string | undefined
   return `${host}:${pid}:${start ?? ''}`;
 }
 
-/** Start time of a process in clock ticks since boot, or `undefined` when it is not running (or /proc is absent). */
+/**
+ * Start time of a process in clock ticks since boot, or `undefined` when it is
+ * not running: gone, or dead and not yet reaped by its parent (a zombie), or
+ * /proc is absent.
+ */
 export function processStartTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22; the command name (field 2) may contain spaces, so count from its closing parenthesis.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    // Fields after the command name (field 2, which may contain spaces): state is field 3, start time field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+    return fields[19];
   } catch {
     return undefined;
   }

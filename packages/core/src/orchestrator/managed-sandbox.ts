@@ -21,6 +21,8 @@ export class ManagedSandbox implements Sandbox {
   readonly #inner: Sandbox;
   readonly #execQueue: PQueue;
   readonly #onDestroy: (destroy: () => Promise<void>) => Promise<void>;
+  /** Whether destroy() was called (even if it failed and may be retried). */
+  #destroyed = false;
   #destroying: Promise<void> | undefined;
 
   constructor(inner: Sandbox, execQueue: PQueue, onDestroy: (destroy: () => Promise<void>) => Promise<void>) {
@@ -45,10 +47,13 @@ export class ManagedSandbox implements Sandbox {
     return this.#inner.dockerHost;
   }
 
+  // A destroyed sandbox refuses at once, as the runtime's own sandbox does, rather than after queueing.
   exec(command: readonly string[], options: BufferedExecOptions = {}): Promise<ExecResult> {
+    if (this.#destroyed) return this.#inner.exec(command, options);
     return this.#execQueue.add(() => this.#inner.exec(command, options));
   }
   execStream(command: readonly string[], options: ExecOptions = {}): Promise<ExecProcess> {
+    if (this.#destroyed) return this.#inner.execStream(command, options);
     return this.#execQueue.add(() => this.#inner.execStream(command, options));
   }
   writeFiles(files: readonly FileEntry[], options?: CallOptions): Promise<void> {
@@ -83,6 +88,7 @@ export class ManagedSandbox implements Sandbox {
   }
   /** Concurrent calls share one attempt; after a failed one, the next call tries again. */
   destroy(options?: DestroyOptions): Promise<void> {
+    this.#destroyed = true;
     this.#destroying ??= this.#onDestroy(() => this.#inner.destroy(options));
     this.#destroying.catch(() => {
       this.#destroying = undefined;

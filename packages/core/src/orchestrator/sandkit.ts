@@ -6,6 +6,7 @@ import { startWatchdog, type Watchdog } from '../cleanup/watchdog.js';
 import type { Engine } from '../engine/engine.js';
 import { type EngineSource, engineFromSource } from '../engine/engine-source.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
+import { isConnectionError, toSandkitError } from '../engine/to-sandkit-error.js';
 import { CancelledError, RuntimeUnavailableError, SandkitError } from '../errors/index.js';
 import type { Session } from '../labels/sandkit-labels.js';
 import { createSession } from '../labels/session.js';
@@ -13,6 +14,7 @@ import type { ProbeResult, Runtime, SweepReport } from '../runtime/runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxSpec } from '../spec/sandbox-spec.js';
 import { assertValidSpec } from '../spec/validate-spec.js';
+import { raceSignal } from '../util/abort.js';
 import { assertValidCreateOptions, assertValidSession } from '../validation/validate-create-options.js';
 import { ManagedSandbox } from './managed-sandbox.js';
 import type { SandkitEventName, SandkitEvents } from './sandkit-events.js';
@@ -111,6 +113,10 @@ export class Sandkit implements AsyncDisposable {
   #started: Promise<void> | undefined;
   #watchdog: Watchdog | undefined;
   #closed = false;
+  /** Aborts every job, queued or creating, when the instance closes. */
+  readonly #closing = new AbortController();
+  /** Jobs that have not settled yet; `close()` waits for them. */
+  readonly #jobs = new Set<Promise<unknown>>();
 
   constructor(options: SandkitOptions) {
     if (!Array.isArray(options?.runtimes) || options.runtimes.length === 0) {
@@ -164,29 +170,45 @@ export class Sandkit implements AsyncDisposable {
     );
   }
 
-  /** Creates a sandbox on the runtime chosen for the spec, once the queue lets it. */
-  async create(spec: SandboxSpec, options: SandkitCreateOptions = {}): Promise<Sandbox> {
-    if (this.#closed) throw new SandkitError('This Sandkit is closed');
+  /**
+   * Creates a sandbox on the runtime chosen for the spec, once the queue lets it.
+   * `close()` cancels it (with `CancelledError`) wherever it is.
+   */
+  create(spec: SandboxSpec, options: SandkitCreateOptions = {}): Promise<Sandbox> {
+    if (this.#closed) return Promise.reject(new SandkitError('This Sandkit is closed'));
+    const job = this.#create(spec, options);
+    this.#jobs.add(job);
+    const forget = () => this.#jobs.delete(job);
+    job.then(forget, forget);
+    return job;
+  }
+
+  async #create(spec: SandboxSpec, options: SandkitCreateOptions): Promise<Sandbox> {
     assertValidSpec(spec);
     assertValidCreateOptions(
       options,
       typeof spec.image === 'string' ? { image: spec.image } : {},
       SANDKIT_CREATE_KEYS,
     );
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#closing.signal])
+      : this.#closing.signal;
     const jobId = uuidv7();
     const queuedAt = Date.now();
     const priority = options.priority ?? 0;
     let runtimeName: string | undefined;
     const fail = (error: unknown): never => {
-      const failure = SandkitError.is(error)
+      const failure = CancelledError.is(error)
         ? error
-        : options.signal?.aborted
-          ? new CancelledError('create', options.signal.reason, { image: spec.image })
-          : new SandkitError(
-              'Creating the sandbox failed',
-              { image: spec.image, cause: error },
-              String(error),
-            );
+        : signal.aborted
+          ? new CancelledError('create', signal.reason, { image: spec.image })
+          : SandkitError.is(error)
+            ? error
+            : new SandkitError(
+                'Creating the sandbox failed',
+                { image: spec.image, cause: error },
+                String(error),
+              );
       this.#emit('failed', {
         jobId,
         runtime: runtimeName,
@@ -196,10 +218,11 @@ export class Sandkit implements AsyncDisposable {
       throw failure;
     };
     try {
-      options.signal?.throwIfAborted();
+      signal.throwIfAborted();
       await this.#start();
       const choice = await this.explain(spec, options.runtime ? { runtime: options.runtime } : {});
       if (!choice.chosen) {
+        await this.#assertEngineAnswers(signal, spec.image);
         throw new RuntimeUnavailableError(
           options.runtime ?? '(any)',
           choice.rejected.map((r) => `${r.runtime}: ${r.reasons.join('; ')}`),
@@ -210,7 +233,7 @@ export class Sandkit implements AsyncDisposable {
       runtimeName = chosen;
       const runtime = this.#runtimes.find((r) => r.name === chosen) as Runtime;
       this.#emit('queued', { jobId, image: spec.image, priority });
-      const inner = await this.#schedule(chosen, priority, options.signal, async () => {
+      const inner = await this.#schedule(chosen, priority, signal, async () => {
         const startedAt = Date.now();
         this.#emit('creating', { jobId, runtime: chosen, image: spec.image, waitedMs: startedAt - queuedAt });
         const sandbox = await runtime.create(spec, {
@@ -220,11 +243,16 @@ export class Sandkit implements AsyncDisposable {
             this.#emit('phase', progress);
             if (phase.startsWith('seeding')) this.#emit('seeding', progress);
           },
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal,
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         });
         return { sandbox, createMs: Date.now() - startedAt };
       });
+      if (signal.aborted) {
+        // Finished creating just as the job was cancelled (or the instance closed): nobody would destroy it.
+        await inner.sandbox.destroy().catch(() => {});
+        throw new CancelledError('create', signal.reason, { image: spec.image, sandboxId: inner.sandbox.id });
+      }
       const readyAt = Date.now();
       const managed: ManagedSandbox = new ManagedSandbox(inner.sandbox, this.#execQueue, async (destroy) => {
         const destroyStart = Date.now();
@@ -248,7 +276,12 @@ export class Sandkit implements AsyncDisposable {
       });
       return managed;
     } catch (error) {
-      return fail(error);
+      // A runtime's probe or create that lost the engine may throw the socket's own error.
+      return fail(
+        isConnectionError(error)
+          ? toSandkitError(error, 'create a sandbox', await this.#engine(), { image: spec.image })
+          : error,
+      );
     }
   }
 
@@ -281,13 +314,29 @@ export class Sandkit implements AsyncDisposable {
     });
   }
 
+  /**
+   * When no runtime is available, tells an engine that does not answer (whose
+   * runtimes only say so in their probe reasons) apart: `EngineUnreachableError`,
+   * and the probes are dropped so the next create looks again.
+   */
+  async #assertEngineAnswers(signal: AbortSignal, image: string): Promise<void> {
+    const engine = await this.#engine();
+    try {
+      await raceSignal(engine.docker.ping(), signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.#probes = undefined;
+      throw toSandkitError(error, 'reach the engine', engine, { image });
+    }
+  }
+
   /** Once: the watchdog, and the sweep of what dead owners and expiries left behind. */
   #start(): Promise<void> {
     this.#started ??= (async () => {
       const engine = await this.#engine();
       // Best effort: leftovers another sweep is still removing must not fail this session's first create.
       if (this.#options.sweepOrphansOnStart !== false) await this.gc().catch(() => undefined);
-      if (this.#options.watchdog !== false) this.#watchdog = startWatchdog(this.session, engine.address);
+      if (this.#options.watchdog !== false) this.#watchdog = startWatchdog(this.session, engine.connection);
     })();
     this.#started.catch(() => {
       this.#started = undefined;
@@ -315,11 +364,16 @@ export class Sandkit implements AsyncDisposable {
     return [...this.#live];
   }
 
-  /** Destroys every live sandbox, removes what is left of the session, and stops the watchdog. */
+  /**
+   * Cancels every job still queued or creating (they reject with `CancelledError`
+   * and leave nothing behind), waits for them to settle, destroys every live
+   * sandbox, removes what is left of the session, and stops the watchdog.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#createQueue.clear();
+    this.#closing.abort(new SandkitError('The Sandkit was closed'));
+    await Promise.allSettled([...this.#jobs]);
     await Promise.allSettled([...this.#live].map((s) => s.destroy()));
     if (this.#started) {
       await sweepByLabel(await this.#engine(), { session: this.session.id }).catch(() => {});

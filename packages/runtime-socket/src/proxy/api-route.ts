@@ -50,8 +50,14 @@ const RULES: RouteRule[] = [
   },
   {
     method: 'POST',
+    pattern: new RegExp(`^/containers/${ID}/update$`),
+    name: 'container.update',
+    kind: 'container',
+  },
+  {
+    method: 'POST',
     pattern: new RegExp(
-      `^/containers/${ID}/(start|stop|kill|restart|pause|unpause|wait|attach|resize|rename|update)$`,
+      `^/containers/${ID}/(start|stop|kill|restart|pause|unpause|wait|attach|resize|rename)$`,
     ),
     name: 'container.act',
     kind: 'container',
@@ -79,8 +85,14 @@ const RULES: RouteRule[] = [
   { method: 'DELETE', pattern: new RegExp(`^/networks/${ID}$`), name: 'network.remove', kind: 'network' },
   {
     method: 'POST',
-    pattern: new RegExp(`^/networks/${ID}/(connect|disconnect)$`),
+    pattern: new RegExp(`^/networks/${ID}/connect$`),
     name: 'network.connect',
+    kind: 'network',
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/networks/${ID}/disconnect$`),
+    name: 'network.disconnect',
     kind: 'network',
   },
 
@@ -120,6 +132,14 @@ export function matchRoute(method: string, rawPath: string): ApiRoute {
     };
   }
   return { method, path, name: 'unknown' };
+}
+
+/**
+ * The request path with the addressed object replaced by its engine id (the
+ * version prefix kept): the engine acts on exactly the object that was checked.
+ */
+export function pathWithTarget(rawPath: string, id: string): string {
+  return rawPath.replace(/^((?:\/v\d+(?:\.\d+)?)?\/[a-z]+\/)[^/]+/, `$1${encodeURIComponent(id)}`);
 }
 
 /** `/v1.41/containers/json` → `/containers/json` (query string removed). */

@@ -1,28 +1,43 @@
 import { mkdir, rm } from 'node:fs/promises';
 import {
-  Agent,
   createServer,
+  type IncomingHttpHeaders,
   type IncomingMessage,
   request,
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { type Engine, LABEL } from '@sandkit/core';
-import { type ApiRoute, matchRoute } from './api-route.js';
-import { withBuildLabels, withLabelFilter, withLabels } from './label-rewrite.js';
+import { type ApiRoute, matchRoute, pathWithTarget } from './api-route.js';
+import { checkBuild } from './build-query.js';
+import { type CanonicalBody, canonicalBody, UnreadableBody } from './canonical-body/canonicalise.js';
+import {
+  CONTAINER_CREATE,
+  CONTAINER_UPDATE,
+  EXEC_CREATE,
+  EXEC_START,
+  NETWORK_CONNECT,
+  NETWORK_CREATE,
+  NETWORK_DISCONNECT,
+  VOLUME_CREATE,
+} from './canonical-body/engine-schema.js';
+import type { StructType } from './canonical-body/schema-types.js';
+import { relayHijacked } from './hijack-relay.js';
+import { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './label-rewrite.js';
 import { Ownership } from './ownership.js';
 import {
-  checkBuild,
   checkContainerCreate,
+  checkContainerUpdate,
   checkExecCreate,
+  checkNetworkConnect,
   checkNetworkCreate,
   checkVolumeCreate,
   type PolicyContext,
 } from './request-policy.js';
 
-/** Largest JSON body the proxy reads to check it (create calls); larger ones are refused. */
+/** Largest request body the proxy reads to check it (settings bodies); larger ones are refused (413). */
 export const MAX_INSPECTED_BODY = 1024 * 1024;
 
 /** Options of {@link startEngineProxy}. */
@@ -33,6 +48,8 @@ export interface EngineProxyOptions {
   socketPath: string;
   /** The sandbox whose job uses the proxy. */
   sandboxId: string;
+  /** Name of the sandbox's own container: the job may read it, never change it. */
+  sandboxContainerName: string;
   /** Labels put on everything the job creates. */
   labels: Record<string, string>;
   /** Host paths the job may bind-mount. */
@@ -45,26 +62,72 @@ export interface EngineProxy {
   close(): Promise<void>;
 }
 
+/** A request that may go to the engine: the path to send (the target pinned to its engine id). */
+interface CheckedRequest {
+  pathname: string;
+  /** The default network (`bridge`, `host`, `none`) a read addresses: answered as {@link sharedNetworkView}. */
+  sharedNetwork?: string;
+}
+
+/** A request the proxy answers itself. */
+interface Refusal {
+  status: number;
+  message: string;
+}
+
 const LIST_ROUTES = new Set(['container.list', 'network.list', 'volume.list', 'events']);
-const CREATE_ROUTES = new Set(['container.create', 'exec.create', 'network.create', 'volume.create']);
+/** Routes whose JSON body the proxy reads, checks and re-serializes, with the engine struct it is read as. */
+const CHECKED_BODIES: Readonly<Record<string, StructType>> = {
+  'container.create': CONTAINER_CREATE,
+  'container.update': CONTAINER_UPDATE,
+  'exec.create': EXEC_CREATE,
+  'exec.act': EXEC_START,
+  'network.create': NETWORK_CREATE,
+  'network.connect': NETWORK_CONNECT,
+  'network.disconnect': NETWORK_DISCONNECT,
+  'volume.create': VOLUME_CREATE,
+};
+/** Routes (and paths) by which the job gives a name to an object or takes one away. */
+const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
+  ['container.create', /./],
+  ['container.remove', /./],
+  ['container.act', /\/rename$/],
+  ['network.create', /./],
+  ['network.remove', /./],
+  ['volume.create', /./],
+  ['volume.remove', /./],
+]);
+/** Routes whose body is a stream the engine unpacks (tar archives), never read as settings. */
+const STREAMED_BODIES = new Set(['container.write', 'image.build', 'image.pull']);
+/** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
+const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
+/**
+ * What the job may do with its own sandbox container: look at it (`docker
+ * inspect $(hostname)`, logs, top, stats), never copy files out of it (they may
+ * be root's) nor change it.
+ */
+const SANDBOX_CONTAINER_READS = /^\/containers\/[^/]+\/(json|logs|top|stats)$/;
+/** An empty body, as clients send one: nothing, `{}` or `null`. */
+const EMPTY_BODY = /^\s*(\{\s*\}|null)?\s*$/;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /**
  * A per-sandbox guard in front of the engine API. It understands the API
- * (versioned paths included): labels everything the job creates, scopes lists
- * and object access to the job's own objects (others look absent: 404), denies
- * escapes with a message the `docker` CLI prints, and relays hijacked
- * connections (attach, exec) and streams with backpressure, flushing response
- * headers at once (an attached `docker run` waits on them).
+ * (versioned paths included): reads every settings body as the engine will
+ * and forwards exactly the canonical form it checked, labels everything the
+ * job creates, resolves every name to an engine id before deciding and sends
+ * the engine that id, scopes lists and object access to the job's own objects
+ * (others look absent: 404), denies escapes with a message the `docker` CLI
+ * prints, and relays hijacked connections (attach, exec) and streams with
+ * backpressure, flushing response headers at once (an attached `docker run`
+ * waits on them).
  */
 export async function startEngineProxy(options: EngineProxyOptions): Promise<EngineProxy> {
   const enginePath = new URL(options.engine.address).pathname;
-  // Upstream connections are kept alive and reused: a fresh unix connection per call was most of the overhead.
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const ownership = new Ownership(options.engine, options.sandboxId);
+  const ownership = new Ownership(options.engine, options.sandboxId, options.sandboxContainerName);
   const policy: PolicyContext = {
     allowedBindPaths: options.allowedBindPaths,
-    owns: (kind, id) => ownership.owns(kind, id),
+    ownedId: (kind, id) => ownership.ownedId(kind, id),
     volumeExists: (name) => ownership.volumeExists(name),
   };
   const sockets = new Set<Socket>();
@@ -85,41 +148,77 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    const denial = await denyReason(route, url.searchParams);
-    if (denial) return reply(res, denial.status, denial.message);
+    try {
+      await handleRoute(req, res, url, route);
+    } finally {
+      const renamed = NAME_CHANGES.get(route.name)?.test(route.path);
+      if (renamed) ownership.forgetNames(route.name.split('.')[0] as 'container' | 'network' | 'volume');
+    }
+  }
 
+  async function handleRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    route: ApiRoute,
+  ): Promise<void> {
+    const checked = await checkRequest(route, url, req.headers);
+    if ('status' in checked) return reply(res, checked.status, checked.message);
+    if (checked.sharedNetwork !== undefined)
+      return replyJson(res, 200, await sharedNetworkView(checked.sharedNetwork));
     let query = url.searchParams;
-    if (LIST_ROUTES.has(route.name)) query = withLabelFilter(query, LABEL.sandbox, options.sandboxId);
+    if (LIST_ROUTES.has(route.name)) {
+      try {
+        query = withLabelFilter(query, LABEL.sandbox, options.sandboxId);
+      } catch (error) {
+        if (error instanceof UnreadableFilters) return reply(res, 400, `sandkit proxy: ${error.message}`);
+        throw error;
+      }
+    }
     if (route.name === 'image.build') query = withBuildLabels(query, options.labels);
-    const path = `${url.pathname}${query.size > 0 ? `?${query}` : ''}`;
+    const path = `${checked.pathname}${query.size > 0 ? `?${query}` : ''}`;
 
-    if (!CREATE_ROUTES.has(route.name)) {
+    const schema = CHECKED_BODIES[route.name];
+    const hasBody =
+      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    if (STREAMED_BODIES.has(route.name) || (!schema && !hasBody)) {
       await forward(req, res, path);
       return;
     }
-    const body = await readJsonBody(req);
-    if (body === undefined)
-      return reply(
-        res,
-        413,
-        `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused for ${route.name}`,
-      );
-    const violations = await checkBody(route, body);
-    if (violations.length > 0) return reply(res, 403, policyMessage(violations));
-    const rewritten = route.name === 'exec.create' ? body : withLabels(body, options.labels);
-    const response = await forward(req, res, path, Buffer.from(JSON.stringify(rewritten)));
-    const created = JSON.parse(response.toString('utf8') || '{}') as { Id?: string; Name?: string };
-    const kind = route.name.split('.')[0] as 'container' | 'exec' | 'network' | 'volume';
-    if (created.Id) ownership.remember(kind, created.Id);
-    if (created.Name) ownership.remember(kind, created.Name);
-    const name = url.searchParams.get('name');
-    if (name && kind === 'container') ownership.remember(kind, name);
+    const text = await readBody(req);
+    if (text === undefined)
+      return reply(res, 413, `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused`);
+    if (!schema) {
+      if (!EMPTY_BODY.test(text))
+        return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
+      await forward(req, res, path, Buffer.alloc(0));
+      return;
+    }
+    let body: CanonicalBody;
+    try {
+      body = canonicalBody(text, schema);
+    } catch (error) {
+      if (error instanceof UnreadableBody)
+        return reply(res, 400, `sandkit proxy refused the request body: ${error.message}`);
+      throw error;
+    }
+    const outcome = await checkBody(route, body);
+    if ('status' in outcome) return reply(res, outcome.status, outcome.message);
+    const { status, answer } = await forward(req, res, path, Buffer.from(JSON.stringify(outcome.body)));
+    // A container the engine just created (carrying the sandbox's label), or an exec in one of the
+    // job's containers, is the job's: known by the id the engine answered, so later calls need no lookup.
+    if (status === 201 && (route.name === 'container.create' || route.name === 'exec.create')) {
+      const created = parseCreated(answer);
+      if (created) ownership.recordCreated(route.name === 'exec.create' ? 'exec' : 'container', created);
+    }
   }
 
-  async function denyReason(
+  /** The request's route and target checked; resolves to the path to send (the target pinned to its engine id). */
+  async function checkRequest(
     route: ApiRoute,
-    query: URLSearchParams,
-  ): Promise<{ status: number; message: string } | undefined> {
+    url: URL,
+    headers: IncomingHttpHeaders,
+  ): Promise<Refusal | CheckedRequest> {
     if (route.name === 'absent')
       return { status: 404, message: `No such object: ${route.path.split('/')[2] ?? ''}` };
     if (route.name === 'unknown') {
@@ -130,71 +229,147 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
         ]),
       };
     }
-    if (route.target && !(await ownership.owns(route.target.kind, route.target.id))) {
-      return { status: 404, message: `No such ${route.target.kind}: ${route.target.id}` };
+    // Go's engine reads form-encoded bodies as query parameters: a second, unchecked query.
+    if (/^application\/x-www-form-urlencoded/i.test(headers['content-type'] ?? ''))
+      return { status: 400, message: 'sandkit proxy: form-encoded request bodies are refused' };
+    let pathname = url.pathname;
+    let sharedNetwork: string | undefined;
+    if (route.target) {
+      const { kind, id } = route.target;
+      const resolved = await ownership.resolve(kind, id);
+      const readOnly = route.name === `${kind}.read`;
+      if (
+        !resolved ||
+        resolved.standing === 'foreign' ||
+        (resolved.standing === 'default-network' && !readOnly)
+      )
+        return { status: 404, message: `No such ${kind}: ${id}` };
+      if (resolved.standing === 'sandbox' && !SANDBOX_CONTAINER_READS.test(route.path)) {
+        return {
+          status: 403,
+          message: policyMessage([
+            `the sandbox's own container is not the job's to change or copy from (${route.method} ${route.path.replace(/^\/[a-z]+\/[^/]+/, `/${kind}s/…`)})`,
+          ]),
+        };
+      }
+      pathname = pathWithTarget(url.pathname, resolved.id);
+      if (resolved.standing === 'default-network') sharedNetwork = resolved.id;
     }
     if (route.name === 'image.build') {
-      const violations = checkBuild(query);
+      const violations = await checkBuild(url.searchParams, policy);
       if (violations.length > 0) return { status: 403, message: policyMessage(violations) };
     }
-    return undefined;
+    if (route.name === 'container.create' && /^\/?[0-9a-f]{64}$/.test(url.searchParams.get('name') ?? '')) {
+      return { status: 400, message: 'sandkit proxy: a container name may not look like a container id' };
+    }
+    return sharedNetwork === undefined ? { pathname } : { pathname, sharedNetwork };
   }
 
-  async function checkBody(route: ApiRoute, body: Record<string, unknown>): Promise<string[]> {
+  /**
+   * A default network as the job may see it: the engine's inspect with the
+   * containers attached to it narrowed to the job's own.
+   */
+  async function sharedNetworkView(id: string): Promise<unknown> {
+    const { docker } = options.engine;
+    const [network, own] = await Promise.all([
+      docker.getNetwork(id).inspect() as Promise<{ Containers?: Record<string, unknown> }>,
+      docker.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [`${LABEL.sandbox}=${options.sandboxId}`] }),
+      }),
+    ]);
+    const ownIds = new Set(own.map((container) => container.Id));
+    const containers = Object.entries(network.Containers ?? {}).filter(([containerId]) =>
+      ownIds.has(containerId),
+    );
+    return { ...network, Containers: Object.fromEntries(containers) };
+  }
+
+  /** Runs the policy on a canonical body; resolves to the body to send, or a refusal. */
+  async function checkBody(route: ApiRoute, body: CanonicalBody): Promise<Refusal | { body: CanonicalBody }> {
+    const denied = (violations: string[]) => ({ status: 403, message: policyMessage(violations) });
     switch (route.name) {
       case 'container.create': {
-        const { violations, volumesToCreate } = await checkContainerCreate(body, policy);
-        if (violations.length === 0) {
-          // The engine would create missing named volumes itself, unlabelled: create them labelled first.
-          for (const name of volumesToCreate) {
-            await options.engine.docker.createVolume({ Name: name, Labels: options.labels });
-            ownership.remember('volume', name);
-          }
+        const checked = await checkContainerCreate(body, policy);
+        if (checked.violations.length > 0) return denied(checked.violations);
+        // The engine would create missing named volumes itself, unlabelled: create them labelled first.
+        for (const name of checked.volumesToCreate) {
+          await options.engine.docker.createVolume({ Name: name, Labels: options.labels });
+          // The engine answers "create" of an existing volume with 201 too: it is the job's only if it carries the label.
+          if (!(await ownership.ownedId('volume', name)))
+            return denied([`volume "${name}" is not one of this job's volumes`]);
         }
-        return violations;
+        return { body: withLabels(checked.body, options.labels) };
       }
-      case 'exec.create':
-        return checkExecCreate(body);
-      case 'network.create':
-        return checkNetworkCreate(body);
-      case 'volume.create':
-        return checkVolumeCreate(body);
+      case 'container.update': {
+        const violations = checkContainerUpdate(body);
+        return violations.length > 0 ? denied(violations) : { body };
+      }
+      case 'exec.create': {
+        const violations = checkExecCreate(body);
+        return violations.length > 0 ? denied(violations) : { body };
+      }
+      case 'network.create': {
+        const checked = checkNetworkCreate(body);
+        return checked.violations.length > 0
+          ? denied(checked.violations)
+          : { body: withLabels(checked.body, options.labels) };
+      }
+      case 'network.connect':
+      case 'network.disconnect': {
+        const checked = await checkNetworkConnect(body, policy);
+        return checked.violations.length > 0 ? denied(checked.violations) : { body: checked.body };
+      }
+      case 'volume.create': {
+        const violations = checkVolumeCreate(body);
+        if (violations.length > 0) return denied(violations);
+        const name = typeof body.Name === 'string' ? body.Name : '';
+        // The engine answers "create" of an existing volume with that volume: never hand out someone else's.
+        if (name !== '' && (await ownership.volumeExists(name)) && !(await ownership.ownedId('volume', name)))
+          return {
+            status: 409,
+            message: `sandkit proxy: volume "${name}" already exists and is not one of this job's volumes`,
+          };
+        return { body: withLabels(body, options.labels) };
+      }
       default:
-        return [];
+        return { body };
     }
   }
 
-  /** Forwards a request, streaming both ways; with `body`, sends that instead and resolves with the response body. */
-  function forward(req: IncomingMessage, res: ServerResponse, path: string, body?: Buffer): Promise<Buffer> {
-    return new Promise<Buffer>((resolve, reject) => {
+  /**
+   * Forwards a request, streaming both ways; with `body`, sends that instead
+   * of the job's and resolves with the engine's answer too (create answers
+   * are small JSON).
+   */
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body?: Buffer,
+  ): Promise<{ status: number; answer: Buffer }> {
+    return new Promise((resolve, reject) => {
       const headers = { ...req.headers };
       if (body) {
+        // The body sent is the proxy's own: nothing of how the job framed or encoded its bytes applies.
+        for (const name of ['transfer-encoding', 'content-encoding', 'expect']) delete headers[name];
         headers['content-length'] = String(body.length);
-        delete headers['transfer-encoding'];
+        if (body.length > 0) headers['content-type'] = 'application/json';
+        else delete headers['content-type'];
       }
       const upstream = request(
         { socketPath: enginePath, method: req.method, path, headers },
         (upstreamRes) => {
+          const status = upstreamRes.statusCode ?? 502;
           const responseHeaders = Object.fromEntries(
             Object.entries(upstreamRes.headers).filter(([name]) => !HOP_BY_HOP.has(name)),
           );
-          res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
+          res.writeHead(status, responseHeaders);
           res.flushHeaders();
-          if (!body) {
-            upstreamRes.pipe(res);
-            upstreamRes.once('end', () => resolve(Buffer.alloc(0)));
-            upstreamRes.once('error', reject);
-            return;
-          }
           const chunks: Buffer[] = [];
-          upstreamRes.on('data', (chunk: Buffer) => {
-            chunks.push(chunk);
-            res.write(chunk);
-          });
-          upstreamRes.once('end', () => {
-            res.end();
-            resolve(Buffer.concat(chunks));
-          });
+          if (body) upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+          upstreamRes.pipe(res);
+          upstreamRes.once('end', () => resolve({ status, answer: Buffer.concat(chunks) }));
           upstreamRes.once('error', reject);
         },
       );
@@ -206,33 +381,29 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     });
   }
 
-  /** Hijacked connections (attach, exec start): checked, then spliced byte for byte. */
+  /** Hijacked connections (attach, exec start): checked, then relayed by {@link relayHijacked}. */
   async function upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    const denial = await denyReason(route, url.searchParams);
-    if (denial) {
-      const payload = JSON.stringify({ message: denial.message });
+    const checked: Refusal | CheckedRequest = !HIJACKED_ROUTES.has(route.name)
+      ? { status: 400, message: `sandkit proxy: ${route.method} ${route.path} cannot upgrade the connection` }
+      : req.headers['transfer-encoding'] !== undefined
+        ? { status: 400, message: 'sandkit proxy: upgrade requests must declare their body length' }
+        : await checkRequest(route, url, req.headers);
+    if ('status' in checked) {
+      const payload = JSON.stringify({ message: checked.message });
       socket.end(
-        `HTTP/1.1 ${denial.status} Denied\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+        `HTTP/1.1 ${checked.status} Denied\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
       );
       return;
     }
-    const upstream = connect(enginePath);
-    const lines = [`${req.method} ${req.url} HTTP/1.1`];
+    const lines = [`${req.method} ${checked.pathname}${url.search} HTTP/1.1`];
     for (let i = 0; i < req.rawHeaders.length; i += 2)
       lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-    upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
-    if (head.length > 0) upstream.write(head);
-    socket.pipe(upstream).pipe(socket);
-    const close = () => {
-      socket.destroy();
-      upstream.destroy();
-    };
-    socket.once('close', close);
-    upstream.once('close', close);
-    socket.once('error', close);
-    upstream.once('error', close);
+    relayHijacked(enginePath, socket, head, {
+      head: `${lines.join('\r\n')}\r\n\r\n`,
+      bodyLength: Number(req.headers['content-length'] ?? 0),
+    });
   }
 
   await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o711 });
@@ -247,7 +418,6 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      agent.destroy();
       await rm(options.socketPath, { force: true });
     },
   };
@@ -258,13 +428,28 @@ function policyMessage(violations: readonly string[]): string {
 }
 
 function reply(res: ServerResponse, status: number, message: string): void {
-  const payload = JSON.stringify({ message });
+  replyJson(res, status, { message });
+}
+
+function replyJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
   res.end(payload);
 }
 
-/** Reads a JSON body up to {@link MAX_INSPECTED_BODY}; `undefined` when larger. */
-async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+/** The `Id` of a create answer, when it is one. */
+function parseCreated(answer: Buffer): string | undefined {
+  try {
+    const { Id } = JSON.parse(answer.toString('utf8')) as { Id?: unknown };
+    return typeof Id === 'string' ? Id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a request body up to {@link MAX_INSPECTED_BODY} bytes; `undefined` when larger. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_INSPECTED_BODY) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -272,6 +457,5 @@ async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknow
     if (size > MAX_INSPECTED_BODY) return undefined;
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  return Buffer.concat(chunks).toString('utf8');
 }

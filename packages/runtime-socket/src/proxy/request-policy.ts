@@ -1,14 +1,24 @@
 import { isAbsolute, normalize } from 'node:path';
 import type { ObjectKind } from './api-route.js';
+import type { CanonicalBody } from './canonical-body/canonicalise.js';
 
 /** What the policy needs to know about the job's objects and settings. */
 export interface PolicyContext {
   /** Host paths (absolute) the job may bind-mount, with everything below them. */
   allowedBindPaths: readonly string[];
-  /** Whether the object (by id or name) exists and belongs to the job. */
-  owns(kind: ObjectKind, idOrName: string): Promise<boolean>;
+  /**
+   * The engine id of the object a name, id or id prefix stands for, when it
+   * exists and is the job's; `undefined` otherwise.
+   */
+  ownedId(kind: ObjectKind, idOrName: string): Promise<string | undefined>;
   /** Whether a volume of that name exists at all. */
   volumeExists(name: string): Promise<boolean>;
+}
+
+/** A checked body: what is wrong with it, or the body to send (references pinned to engine ids). */
+export interface PolicyResult {
+  violations: string[];
+  body: CanonicalBody;
 }
 
 /** Networks every container may join. */
@@ -23,89 +33,106 @@ const ALLOWED_NETWORK_OPTIONS = new Set([
   'com.docker.network.bridge.enable_icc',
   'com.docker.network.driver.mtu',
 ]);
+/** Log drivers that write where only the job reads (others send to the host's journal or network). */
+const ALLOWED_LOG_DRIVERS = new Set(['', 'json-file', 'local', 'none']);
+/** Namespace fields, with the docker CLI flag that sets them. */
+const NAMESPACES = [
+  ['PidMode', 'pid'],
+  ['IpcMode', 'ipc'],
+  ['UTSMode', 'uts'],
+  ['UsernsMode', 'userns'],
+  ['CgroupnsMode', 'cgroupns'],
+  ['NetworkMode', 'network'],
+] as const;
 
 type Body = Record<string, unknown>;
 
 /**
- * Everything wrong with a container-create body, as messages the job's
- * `docker` CLI will print; empty when the container may be created. Named
- * volumes that do not exist yet are returned so the proxy can create them
- * labelled (the engine would create them unlabelled).
+ * Everything wrong with a canonical container-create body, as messages the
+ * job's `docker` CLI will print, and the body to send: container references
+ * (`container:` namespaces, `--volumes-from`, `--link`) pinned to the engine
+ * ids that were checked. Named volumes that do not exist yet are returned so
+ * the proxy can create them labelled (the engine would create them unlabelled).
  */
 export async function checkContainerCreate(
-  body: Body,
+  body: CanonicalBody,
   context: PolicyContext,
-): Promise<{ violations: string[]; volumesToCreate: string[] }> {
+): Promise<PolicyResult & { volumesToCreate: string[] }> {
   const violations: string[] = [];
   const volumesToCreate: string[] = [];
-  const host = (body.HostConfig ?? {}) as Body;
+  const host: Body = { ...asObject(body.HostConfig) };
   if (host.Privileged === true) violations.push('privileged containers are not allowed');
-  for (const [field, what] of [
-    ['PidMode', 'pid'],
-    ['IpcMode', 'ipc'],
-    ['UTSMode', 'uts'],
-    ['UsernsMode', 'user'],
-    ['CgroupnsMode', 'cgroup'],
-    ['NetworkMode', 'network'],
-  ] as const) {
-    const value = String(host[field] ?? '');
+  for (const [field, flag] of NAMESPACES) {
+    const value = asString(host[field]);
     if (value === 'host')
-      violations.push(
-        `the host's ${what} namespace is not allowed (--${what === 'user' ? 'userns' : what === 'cgroup' ? 'cgroupns' : what}=host)`,
-      );
-    const joined = /^container:(.+)$/.exec(value)?.[1];
-    if (joined && !(await context.owns('container', joined))) {
-      violations.push(
-        `joining the ${what} namespace of container "${joined}" is not allowed: it is not one of this job's containers`,
-      );
-    }
+      violations.push(`the host's ${flag.replace(/ns$/, '')} namespace is not allowed (--${flag}=host)`);
+    const pinned = await pinContainerReference(
+      value,
+      `the ${flag.replace(/ns$/, '')} namespace`,
+      context,
+      violations,
+    );
+    if (pinned !== undefined) host[field] = pinned;
   }
-  const network = String(host.NetworkMode ?? '');
+  const cgroup = await pinContainerReference(asString(host.Cgroup), 'the cgroup', context, violations);
+  if (cgroup !== undefined) host.Cgroup = cgroup;
+
+  const network = asString(host.NetworkMode);
   if (
     !DEFAULT_NETWORKS.has(network) &&
     network !== 'host' &&
     !network.startsWith('container:') &&
-    !(await context.owns('network', network))
+    !(await context.ownedId('network', network))
   ) {
     violations.push(`network "${network}" is not one of this job's networks`);
   }
-  for (const name of Object.keys(
-    ((body.NetworkingConfig as Body | undefined)?.EndpointsConfig ?? {}) as Body,
-  )) {
-    if (!DEFAULT_NETWORKS.has(name) && name !== network && !(await context.owns('network', name))) {
+  const networking = asObject(body.NetworkingConfig);
+  for (const [name, endpoint] of Object.entries(asObject(networking.EndpointsConfig))) {
+    if (!DEFAULT_NETWORKS.has(name) && name !== network && !(await context.ownedId('network', name))) {
       violations.push(`network "${name}" is not one of this job's networks`);
     }
+    violations.push(...(await checkEndpoint(asObject(endpoint), context)));
   }
+
   const capAdd = asStrings(host.CapAdd);
   if (capAdd.length > 0)
     violations.push(`adding capabilities is not allowed (--cap-add ${capAdd.join(', ')})`);
-  if (asArray(host.Devices).length > 0) violations.push('host devices are not allowed (--device)');
-  if (asArray(host.DeviceRequests).length > 0) violations.push('device requests are not allowed (--gpus)');
-  if (asArray(host.DeviceCgroupRules).length > 0)
-    violations.push('device cgroup rules are not allowed (--device-cgroup-rule)');
+  violations.push(...checkResources(host));
   for (const option of asStrings(host.SecurityOpt)) {
     if (UNCONFINED.test(option)) violations.push(`security option "${option}" is not allowed`);
     else if (/^seccomp[=:]/i.test(option)) violations.push('custom seccomp profiles are not allowed');
   }
-  if (Object.keys((host.Sysctls ?? {}) as Body).length > 0)
-    violations.push('sysctls are not allowed (--sysctl)');
+  if (Object.keys(asObject(host.Sysctls)).length > 0) violations.push('sysctls are not allowed (--sysctl)');
+  if (Object.keys(asObject(host.StorageOpt)).length > 0)
+    violations.push('storage driver options are not allowed (--storage-opt)');
   if (Array.isArray(host.ReadonlyPaths) || Array.isArray(host.MaskedPaths))
     violations.push('changing masked or read-only /proc paths is not allowed');
-  if (host.Runtime && host.Runtime !== 'runc')
-    violations.push(`OCI runtime "${String(host.Runtime)}" is not allowed`);
-  if (host.CgroupParent) violations.push('choosing the cgroup parent is not allowed (--cgroup-parent)');
+  const runtime = asString(host.Runtime);
+  if (runtime !== '' && runtime !== 'runc') violations.push(`OCI runtime "${runtime}" is not allowed`);
+  const isolation = asString(host.Isolation);
+  if (isolation !== '' && isolation !== 'default') violations.push(`isolation "${isolation}" is not allowed`);
   if (typeof host.OomScoreAdj === 'number' && host.OomScoreAdj < 0)
     violations.push('a negative OOM score adjustment is not allowed');
-  for (const entry of asStrings(host.VolumesFrom)) {
-    const from = entry.split(':')[0] as string;
-    if (!(await context.owns('container', from)))
-      violations.push(`--volumes-from "${from}" is not allowed: it is not one of this job's containers`);
+  const volumeDriver = asString(host.VolumeDriver);
+  if (volumeDriver !== '' && volumeDriver !== 'local')
+    violations.push(`volume driver "${volumeDriver}" is not allowed`);
+  const logDriver = asString(asObject(host.LogConfig).Type);
+  if (!ALLOWED_LOG_DRIVERS.has(logDriver))
+    violations.push(`log driver "${logDriver}" is not allowed (json-file, local or none)`);
+
+  if (host.VolumesFrom !== null && host.VolumesFrom !== undefined) {
+    const pinned: string[] = [];
+    for (const entry of asStrings(host.VolumesFrom)) {
+      const [from = '', ...mode] = entry.split(':');
+      const id = await context.ownedId('container', from);
+      if (id) pinned.push([id, ...mode].join(':'));
+      else violations.push(`--volumes-from "${from}" is not allowed: it is not one of this job's containers`);
+    }
+    host.VolumesFrom = pinned;
   }
-  for (const link of asStrings(host.Links)) {
-    const target = (link.split(':')[0] as string).replace(/^\//, '');
-    if (!(await context.owns('container', target)))
-      violations.push(`--link "${target}" is not allowed: it is not one of this job's containers`);
-  }
+  if (host.Links !== null && host.Links !== undefined)
+    host.Links = await pinLinks(host.Links, context, violations);
+
   for (const bind of asStrings(host.Binds)) {
     const source = bind.split(':')[0] as string;
     await checkMountSource(
@@ -116,19 +143,85 @@ export async function checkContainerCreate(
       volumesToCreate,
     );
   }
-  for (const mount of asArray(host.Mounts) as Body[]) {
-    const type = String(mount.Type ?? 'volume');
+  for (const mount of asArray(host.Mounts).map(asObject)) {
+    const type = asString(mount.Type) || 'volume';
     if (type === 'tmpfs') continue;
     if (type !== 'bind' && type !== 'volume') {
       violations.push(`mounts of type "${type}" are not allowed`);
       continue;
     }
-    if (type === 'volume' && (mount.VolumeOptions as Body | undefined)?.DriverConfig) {
+    if (type === 'volume' && asObject(mount.VolumeOptions).DriverConfig)
       violations.push('volume driver options are not allowed');
-    }
-    await checkMountSource(type, String(mount.Source ?? ''), context, violations, volumesToCreate);
+    await checkMountSource(type, asString(mount.Source), context, violations, volumesToCreate);
   }
-  return { violations, volumesToCreate: [...new Set(volumesToCreate)] };
+  return {
+    violations,
+    volumesToCreate: [...new Set(volumesToCreate)],
+    body: body.HostConfig === undefined ? body : { ...body, HostConfig: host },
+  };
+}
+
+/** Everything wrong with a canonical container-update body (resources and restart policy). */
+export function checkContainerUpdate(body: CanonicalBody): string[] {
+  return checkResources(body);
+}
+
+/** Resource fields (HostConfig and UpdateConfig share them) that reach the host's devices or cgroups. */
+function checkResources(resources: Body): string[] {
+  const violations: string[] = [];
+  if (asArray(resources.Devices).length > 0) violations.push('host devices are not allowed (--device)');
+  if (asArray(resources.DeviceRequests).length > 0)
+    violations.push('device requests are not allowed (--gpus)');
+  if (asArray(resources.DeviceCgroupRules).length > 0)
+    violations.push('device cgroup rules are not allowed (--device-cgroup-rule)');
+  if (asString(resources.CgroupParent) !== '')
+    violations.push('choosing the cgroup parent is not allowed (--cgroup-parent)');
+  return violations;
+}
+
+/** A network endpoint's settings (create's EndpointsConfig, network connect). */
+async function checkEndpoint(endpoint: Body, context: PolicyContext): Promise<string[]> {
+  const violations: string[] = [];
+  for (const link of asStrings(endpoint.Links)) {
+    const target = (link.split(':')[0] as string).replace(/^\//, '');
+    if (!(await context.ownedId('container', target)))
+      violations.push(`--link "${target}" is not allowed: it is not one of this job's containers`);
+  }
+  if (asString(endpoint.NetworkID) !== '' || asString(endpoint.EndpointID) !== '')
+    violations.push('choosing a network or endpoint by id in the endpoint settings is not allowed');
+  if (Object.keys(asObject(endpoint.DriverOpts)).length > 0)
+    violations.push('network endpoint driver options are not allowed');
+  return violations;
+}
+
+/** `container:<name>` → `container:<engine id>` when the container is the job's; records a violation when not. */
+async function pinContainerReference(
+  value: string,
+  what: string,
+  context: PolicyContext,
+  violations: string[],
+): Promise<string | undefined> {
+  const target = /^container:(.*)$/.exec(value)?.[1];
+  if (target === undefined) return undefined;
+  const id = target === '' ? undefined : await context.ownedId('container', target);
+  if (id) return `container:${id}`;
+  violations.push(
+    `joining ${what} of container "${target}" is not allowed: it is not one of this job's containers`,
+  );
+  return undefined;
+}
+
+/** Legacy links `name[:alias]` → `id:alias`, the alias defaulting to the name the job used. */
+async function pinLinks(links: unknown, context: PolicyContext, violations: string[]): Promise<string[]> {
+  const pinned: string[] = [];
+  for (const link of asStrings(links)) {
+    const [rawName = '', alias] = link.split(':');
+    const name = rawName.replace(/^\//, '');
+    const id = await context.ownedId('container', name);
+    if (id) pinned.push(`${id}:${alias ?? name}`);
+    else violations.push(`--link "${name}" is not allowed: it is not one of this job's containers`);
+  }
+  return pinned;
 }
 
 async function checkMountSource(
@@ -147,7 +240,7 @@ async function checkMountSource(
     return;
   }
   if (source === '') return; // anonymous volume: removed with its container
-  if (await context.owns('volume', source)) return;
+  if (await context.ownedId('volume', source)) return;
   if (await context.volumeExists(source))
     violations.push(`volume "${source}" is not one of this job's volumes`);
   else volumesToCreate.push(source);
@@ -163,31 +256,57 @@ export function isAllowedBindPath(path: string, allowed: readonly string[]): boo
   });
 }
 
-/** Everything wrong with an exec-create body. */
-export function checkExecCreate(body: Body): string[] {
+/** Everything wrong with a canonical exec-create body. */
+export function checkExecCreate(body: CanonicalBody): string[] {
   return body.Privileged === true ? ['privileged exec is not allowed (docker exec --privileged)'] : [];
 }
 
-/** Everything wrong with a network-create body. */
-export function checkNetworkCreate(body: Body): string[] {
+/**
+ * Everything wrong with a canonical network-create body, and the body to
+ * send: duplicate names are always refused by the engine (`CheckDuplicate`),
+ * so a job's network name never shadows another's.
+ */
+export function checkNetworkCreate(body: CanonicalBody): PolicyResult {
   const violations: string[] = [];
-  const driver = String(body.Driver ?? '');
+  const driver = asString(body.Driver);
   if (!ALLOWED_NETWORK_DRIVERS.has(driver))
     violations.push(`network driver "${driver}" is not allowed (only bridge networks)`);
-  for (const option of Object.keys((body.Options ?? {}) as Body)) {
+  const scope = asString(body.Scope);
+  if (scope !== '' && scope !== 'local') violations.push(`network scope "${scope}" is not allowed`);
+  for (const option of Object.keys(asObject(body.Options))) {
     if (!ALLOWED_NETWORK_OPTIONS.has(option)) violations.push(`network option "${option}" is not allowed`);
   }
+  const ipam = asObject(body.IPAM);
+  const ipamDriver = asString(ipam.Driver);
+  if (ipamDriver !== '' && ipamDriver !== 'default')
+    violations.push(`IPAM driver "${ipamDriver}" is not allowed`);
+  if (Object.keys(asObject(ipam.Options)).length > 0) violations.push('IPAM driver options are not allowed');
   if (body.ConfigFrom || body.ConfigOnly || body.Ingress)
     violations.push('config-only, config-from and ingress networks are not allowed');
-  return violations;
+  return { violations, body: { ...body, CheckDuplicate: true } };
 }
 
-/** Everything wrong with a volume-create body. */
-export function checkVolumeCreate(body: Body): string[] {
+/**
+ * Everything wrong with a canonical network connect/disconnect body, and the
+ * body to send (the container pinned to its engine id).
+ */
+export async function checkNetworkConnect(
+  body: CanonicalBody,
+  context: PolicyContext,
+): Promise<PolicyResult> {
+  const container = asString(body.Container);
+  const id = container === '' ? undefined : await context.ownedId('container', container);
+  const violations = id ? [] : [`container "${container}" is not one of this job's containers`];
+  if (body.EndpointConfig) violations.push(...(await checkEndpoint(asObject(body.EndpointConfig), context)));
+  return { violations, body: id ? { ...body, Container: id } : body };
+}
+
+/** Everything wrong with a canonical volume-create body. */
+export function checkVolumeCreate(body: CanonicalBody): string[] {
   const violations: string[] = [];
-  const driver = String(body.Driver ?? '');
+  const driver = asString(body.Driver);
   if (driver !== '' && driver !== 'local') violations.push(`volume driver "${driver}" is not allowed`);
-  if (Object.keys((body.DriverOpts ?? {}) as Body).length > 0) {
+  if (Object.keys(asObject(body.DriverOpts)).length > 0) {
     violations.push(
       'volume driver options are not allowed (they can bind-mount host paths: -o type=none -o o=bind)',
     );
@@ -195,12 +314,8 @@ export function checkVolumeCreate(body: Body): string[] {
   return violations;
 }
 
-/** Everything wrong with a build's query parameters. */
-export function checkBuild(query: URLSearchParams): string[] {
-  const mode = query.get('networkmode') ?? '';
-  return mode === 'host' || mode.startsWith('container:')
-    ? [`build network mode "${mode}" is not allowed`]
-    : [];
+function asObject(value: unknown): Body {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Body) : {};
 }
 
 function asArray(value: unknown): unknown[] {
@@ -209,4 +324,8 @@ function asArray(value: unknown): unknown[] {
 
 function asStrings(value: unknown): string[] {
   return asArray(value).map(String);
+}
+
+function asString(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type Engine, ignoreMissing, LABEL } from '@sandkit/core';
+import { currentOwner, type Engine, ignoreMissing, LABEL } from '@sandkit/core';
 import type Dockerode from 'dockerode';
 import { LINUX_CAPABILITIES } from './linux-capabilities.js';
 import { ensureProbeImage } from './probe-image.js';
@@ -116,7 +116,8 @@ async function tryStart(engine: Engine, image: string, hostConfig: Dockerode.Hos
   try {
     container = await engine.docker.createContainer({
       Image: image,
-      Labels: { [LABEL.managed]: 'true', [LABEL.runtime]: 'sysbox-probe' },
+      // The owner label lets the orphan sweep remove a probe container whose prober was killed mid-probe.
+      Labels: { [LABEL.managed]: 'true', [LABEL.runtime]: 'sysbox-probe', [LABEL.owner]: currentOwner() },
       HostConfig: { NetworkMode: 'none', ...hostConfig },
     });
   } catch (error) {

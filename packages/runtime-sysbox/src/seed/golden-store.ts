@@ -1,11 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { withFileLock } from '@sandkit/core';
+import { formatOwner, isOwnerDead, processStartTime, withFileLock } from '@sandkit/core';
 import { execa } from 'execa';
 import { createCloneableDirectory } from './clone-directory.js';
 import { type SeedStoreInfo, storePaths } from './seed-store.js';
+
+/** Options of {@link ensureGolden}. */
+export interface EnsureGoldenOptions {
+  /** Stops waiting for another process's build, and stops this one's between steps. */
+  signal?: AbortSignal;
+  /**
+   * Notes the build directory before it is created, and forgets it once it is
+   * published or removed, so that a session sweep removes it if the builder dies.
+   * @default none (the next build of the store removes a dead builder's directory)
+   */
+  journal?: { record(path: string): Promise<void>; forget(): Promise<void> };
+}
 
 /** Marker file at the root of every golden (and so of every clone) naming its key. */
 export const GOLDEN_MARKER = '.sandkit-golden';
@@ -17,36 +30,66 @@ const DAEMON_IDENTITY_FILES = ['engine-id', 'network/files/local-kv.db'];
  * Returns the golden data root for `key`, building it first if needed: in a
  * private directory, under a cross-process lock, published by an atomic
  * rename only once complete. Concurrent callers (other processes included)
- * build it once; an aborted or failed build leaves no partial golden.
+ * build it once; an aborted or failed build leaves no partial golden, and the
+ * build directory of a process killed mid-build is removed by the next build
+ * (its lock is taken over at once).
  * @param build fills a data root directory (an inner daemon loads the images and stops cleanly)
  */
 export async function ensureGolden(
   store: SeedStoreInfo,
   key: string,
   build: (dataRoot: string) => Promise<void>,
-  signal?: AbortSignal,
+  options: EnsureGoldenOptions = {},
 ): Promise<{ path: string; built: boolean }> {
+  const { signal, journal } = options;
   const paths = storePaths(store.root);
   const golden = join(paths.goldens, key);
   await touchUse(store, key);
   if (existsSync(golden)) return { path: golden, built: false };
-  return withFileLock(join(paths.locks, `${key}.lock`), async () => {
-    if (existsSync(golden)) return { path: golden, built: false };
-    signal?.throwIfAborted();
-    const building = join(paths.building, `${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
-    await createCloneableDirectory(store.cloneMethod, building);
-    try {
-      await build(building);
+  return withFileLock(
+    join(paths.locks, `${key}.lock`),
+    async () => {
+      if (existsSync(golden)) return { path: golden, built: false };
       signal?.throwIfAborted();
-      for (const file of DAEMON_IDENTITY_FILES) await rm(join(building, file), { force: true });
-      await writeFile(join(building, GOLDEN_MARKER), key);
-      await rename(building, golden);
-      return { path: golden, built: true };
-    } catch (error) {
-      await removeTree(store, building);
-      throw error;
-    }
-  });
+      await removeAbandonedBuilds(store);
+      const building = join(paths.building, buildDirectoryName(key));
+      await journal?.record(building);
+      try {
+        await createCloneableDirectory(store.cloneMethod, building);
+        await build(building);
+        signal?.throwIfAborted();
+        for (const file of DAEMON_IDENTITY_FILES) await rm(join(building, file), { force: true });
+        await writeFile(join(building, GOLDEN_MARKER), key);
+        await rename(building, golden);
+        return { path: golden, built: true };
+      } catch (error) {
+        await removeTree(store, building);
+        throw error;
+      } finally {
+        await journal?.forget();
+      }
+    },
+    signal ? { signal } : {},
+  );
+}
+
+/** A build directory's name carries its builder (pid and start time), so a dead builder's is recognised. */
+function buildDirectoryName(key: string): string {
+  return `${key}-${process.pid}-${processStartTime(process.pid) ?? ''}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Removes the build directories of builders on this host that died mid-build. */
+export async function removeAbandonedBuilds(store: SeedStoreInfo): Promise<string[]> {
+  const { building } = storePaths(store.root);
+  const removed: string[] = [];
+  for (const name of await readdir(building).catch(() => [] as string[])) {
+    const builder = /-(\d+)-(\d*)-[0-9a-f]{8}$/.exec(name);
+    if (!builder) continue;
+    if (!isOwnerDead(formatOwner(hostname(), Number(builder[1]), builder[2] || undefined))) continue;
+    await removeTree(store, join(building, name));
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** Records that a golden is being used now (GC spares recently used goldens). */
@@ -107,6 +150,7 @@ export async function gcGoldens(
 ): Promise<string[]> {
   const minIdleMs = options.minIdleMs ?? 10 * 60_000;
   const removed: string[] = [];
+  await removeAbandonedBuilds(store);
   for (const golden of await listGoldens(store)) {
     if (golden.clones.length > 0 || Date.now() - golden.lastUsed.getTime() < minIdleMs) continue;
     await withFileLock(join(storePaths(store.root).locks, `${golden.key}.lock`), async () => {

@@ -1,6 +1,6 @@
 import { type Engine, InvalidSpecError, type SeedSpec } from '@sandkit/core';
 import { type GoldenInputs, goldenKey } from './golden-key.js';
-import { ensureGolden } from './golden-store.js';
+import { type EnsureGoldenOptions, ensureGolden } from './golden-store.js';
 import { resolveSeedImages, type SeedImage } from './load-seed-images.js';
 import { detectSeedStore, type SeedStoreInfo } from './seed-store.js';
 import { type ResolvedSeedStrategy, resolveSeedStrategy } from './seed-strategy.js';
@@ -29,6 +29,8 @@ export async function planSeed(args: {
   storageDriver: string;
   userNamespace: boolean;
   buildGolden: (dataRoot: string, images: SeedImage[]) => Promise<void>;
+  /** Notes a golden's build directory for sweeps (see {@link EnsureGoldenOptions.journal}). */
+  journal?: EnsureGoldenOptions['journal'];
   signal?: AbortSignal;
 }): Promise<SeedPlan> {
   const { engine, seed } = args;
@@ -55,7 +57,7 @@ export async function planSeed(args: {
     store,
     goldenKey(inputs),
     (dataRoot) => args.buildGolden(dataRoot, images),
-    args.signal,
+    { ...(args.signal ? { signal: args.signal } : {}), ...(args.journal ? { journal: args.journal } : {}) },
   );
   return {
     strategy: 'clone',

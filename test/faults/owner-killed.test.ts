@@ -1,0 +1,168 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { SandboxSpec } from '@sandkit/core';
+import { storePaths } from '@sandkit/runtime-sysbox';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { leftovers, NOTHING_LEFT } from '../support/engine.js';
+import { SYSTEM_CONTAINER_MODES } from '../support/system-container-modes.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const images = inject('images');
+const CHILD = join(import.meta.dirname, '../support/crash-child.mjs');
+/** The promise: within this long of the owner's SIGKILL, nothing it owned is left. */
+const SWEPT_WITHIN_MS = 3_000;
+
+interface Owner {
+  child: ChildProcess;
+  session: string;
+  /** Resolves once the owner printed this phase (a prefix of it). */
+  reached(phase: string): Promise<void>;
+}
+
+function startOwner(config: Record<string, unknown>): Promise<Owner> {
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const seen: string[] = [];
+  const waiters: Array<{ prefix: string; resolve: () => void }> = [];
+  let resolveSession!: (session: string) => void;
+  const session = new Promise<string>((resolve) => {
+    resolveSession = resolve;
+  });
+  void (async () => {
+    for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
+      const event = JSON.parse(line) as { session?: string; phase?: string };
+      if (event.session) resolveSession(event.session);
+      if (event.phase === undefined) continue;
+      seen.push(event.phase);
+      for (const waiter of waiters.filter((w) => event.phase?.startsWith(w.prefix))) waiter.resolve();
+    }
+  })();
+  return session.then((id) => ({
+    child,
+    session: id,
+    reached: (prefix) =>
+      seen.some((phase) => phase.startsWith(prefix))
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ prefix, resolve })),
+  }));
+}
+
+/** Everything an owner can leave: engine objects of its session, host dirs, journal entries, clones, build dirs. */
+async function whatIsLeft(session: string, stateDir: string, seedStore: string) {
+  const journal = join(tmpdir(), 'sandkit-journal');
+  const entries: string[] = [];
+  for (const name of await readdir(journal).catch(() => [] as string[])) {
+    const text = await readFile(join(journal, name), 'utf8').catch(() => '');
+    if (text.includes(session)) entries.push(name);
+  }
+  const store = storePaths(seedStore);
+  return {
+    ...(await leftovers({ session })),
+    hostDirs: await readdir(stateDir),
+    journal: entries,
+    clones: await readdir(store.clones).catch(() => [] as string[]),
+    builds: await readdir(store.building).catch(() => [] as string[]),
+  };
+}
+const NOTHING_AT_ALL = { ...NOTHING_LEFT, hostDirs: [], journal: [], clones: [], builds: [] };
+
+async function sweptAfterKill(owner: Owner, stateDir: string, seedStore: string): Promise<number> {
+  owner.child.kill('SIGKILL');
+  await once(owner.child, 'exit');
+  const killedAt = Date.now();
+  for (;;) {
+    const left = await whatIsLeft(owner.session, stateDir, seedStore);
+    if (JSON.stringify(left) === JSON.stringify(NOTHING_AT_ALL)) return Date.now() - killedAt;
+    if (Date.now() - killedAt > 20_000) expect(left).toEqual(NOTHING_AT_ALL);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const plainPhases = ['pulling', 'creating the container', 'starting the container', 'waiting for readiness'];
+
+describe('an owner killed with SIGKILL leaves nothing behind', () => {
+  let seedStore: string;
+  beforeAll(async () => {
+    seedStore = await tempDir('sandkit-crash-seed-');
+  });
+
+  const plain: SandboxSpec = {
+    image: images.busybox,
+    pull: 'never',
+    readiness: { exec: ['sh', '-c', 'sleep 0.3'] },
+  };
+  const shared: SandboxSpec = {
+    image: images.dind,
+    pull: 'never',
+    docker: 'shared',
+    cmd: ['sleep', 'infinity'],
+  };
+  const cases: Array<{ name: string; mode?: string; spec: SandboxSpec; phases: string[]; exec?: boolean }> = [
+    { name: 'plain sibling', spec: plain, phases: [...plainPhases, 'ready', 'exec'], exec: true },
+    { name: 'guarded shared sibling', spec: shared, phases: ['creating the container', 'ready'] },
+  ];
+  for (const mode of SYSTEM_CONTAINER_MODES) {
+    if (mode.skipReason) continue;
+    const key = mode.sysbox ? 'sysbox' : 'fallback';
+    cases.push({
+      name: `system container (${mode.name})`,
+      mode: key,
+      spec: { image: images.dind, pull: 'never', docker: 'isolated', trust: 'trusted' },
+      phases: ['creating the container', 'starting the engine inside', 'ready'],
+    });
+    cases.push({
+      name: `seeded system container (${mode.name})`,
+      mode: key,
+      spec: {
+        image: images.dind,
+        pull: 'never',
+        docker: 'isolated',
+        trust: 'trusted',
+        seed: { images: [images.busybox, images.httpd], strategy: 'clone' },
+      },
+      phases: ['seeding: building the golden', 'seeding: cloning', 'starting the engine inside'],
+    });
+  }
+
+  for (const { name, mode, spec, phases, exec } of cases) {
+    for (const phase of phases) {
+      it(`${name}, killed at "${phase}"`, async () => {
+        const stateDir = await tempDir('sandkit-crash-state-');
+        // Each case builds its own golden, so a kill during the build happens on every run.
+        const store = await tempDir('sandkit-crash-seed-');
+        const owner = await startOwner({ mode, spec, stateDir, seedStore: store, exec });
+        await owner.reached(phase);
+        const sweptMs = await sweptAfterKill(owner, stateDir, store);
+        console.log(`[faults] ${name}, killed at "${phase}": everything gone ${sweptMs} ms after SIGKILL`);
+        expect(sweptMs).toBeLessThan(SWEPT_WITHIN_MS);
+      });
+    }
+  }
+
+  it('a create right after a build was killed is not slowed by the dead builder', async () => {
+    const stateDir = await tempDir('sandkit-crash-state-');
+    const spec: SandboxSpec = {
+      image: images.dind,
+      pull: 'never',
+      docker: 'isolated',
+      trust: 'trusted',
+      seed: { images: [images.busybox], strategy: 'clone' },
+    };
+    const killed = await startOwner({ mode: 'fallback', spec, stateDir, seedStore });
+    await killed.reached('seeding: building the golden');
+    killed.child.kill('SIGKILL');
+    await once(killed.child, 'exit');
+    const started = Date.now();
+    const next = await startOwner({ mode: 'fallback', spec, stateDir, seedStore });
+    await next.reached('ready');
+    const readyMs = Date.now() - started;
+    console.log(`[faults] next create ready ${readyMs} ms after the builder was killed`);
+    expect(readyMs).toBeLessThan(20_000); // a stale lock alone would hold it for 30 s
+    await sweptAfterKill(next, stateDir, seedStore);
+  });
+});

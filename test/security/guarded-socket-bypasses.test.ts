@@ -1,0 +1,367 @@
+import { LABEL } from '@sandkit/core';
+import { engineSchema, guardedFields } from '@sandkit/runtime-socket';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { testEngine } from '../support/engine.js';
+import { bodyWith, fieldAt, respell, SPELLINGS } from '../support/hostile-bodies.js';
+import { rawApi, rawExchange } from '../support/raw-engine-api.js';
+import { sharedJob } from '../support/shared-job.js';
+
+const images = inject('images');
+
+/**
+ * The bypasses of issue 11, tried as a job would: raw Engine API requests on
+ * its proxy socket, and the docker CLI inside the job. Each must be refused,
+ * or neutralised: whatever the engine created, inspected from the host, has
+ * no privilege and stays in the job's sandbox.
+ */
+describe('the guarded socket reads bodies as the engine does, and owns only what the engine says', () => {
+  let job: Awaited<ReturnType<typeof sharedJob>>;
+  let other: Awaited<ReturnType<typeof sharedJob>>;
+  let socketPath: string;
+  let theirs: { name: string; id: string; volume: string };
+  let mine: string;
+
+  const api = (method: string, path: string, body?: unknown) =>
+    rawApi(
+      socketPath,
+      method,
+      path,
+      body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    );
+  /** The containers the job created, from the host (its own sandbox container, sandkit's, aside). */
+  const jobContainers = async () => {
+    const { docker } = await testEngine();
+    const list = await docker.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`${LABEL.sandbox}=${job.job.id}`] }),
+    });
+    return Promise.all(
+      list.filter((c) => c.Id !== job.job.containerId).map((c) => docker.getContainer(c.Id).inspect()),
+    );
+  };
+  const expectNothingPrivileged = async () => {
+    for (const c of await jobContainers()) {
+      expect(c.HostConfig.Privileged, c.Name).toBe(false);
+      expect(c.HostConfig.PidMode, c.Name).not.toBe('host');
+      expect(c.HostConfig.CapAdd ?? [], c.Name).toEqual([]);
+      expect(
+        (c.Mounts ?? []).filter((m) => m.Type === 'bind'),
+        c.Name,
+      ).toEqual([]);
+    }
+  };
+
+  beforeAll(async () => {
+    [job, other] = await Promise.all([sharedJob(images), sharedJob(images)]);
+    socketPath = (job.job.dockerHost as string).replace(/^unix:\/\//, '');
+    // Another job on the same engine, with a container and a volume of its own.
+    const name = `theirs-${other.job.id}`;
+    const volume = `theirdata-${other.job.id}`;
+    expect((await other.docker(['run', '-d', '--name', name, images.busybox, 'sleep', '600'])).exitCode).toBe(
+      0,
+    );
+    expect((await other.docker(['volume', 'create', volume])).exitCode).toBe(0);
+    await other.docker([
+      'run',
+      '--rm',
+      '-v',
+      `${volume}:/d`,
+      images.busybox,
+      'sh',
+      '-c',
+      'echo secret > /d/f',
+    ]);
+    const { docker } = await testEngine();
+    theirs = { name, volume, id: (await docker.getContainer(name).inspect()).Id };
+    const created = await api('POST', `/containers/create?name=mine-${job.job.id}`, {
+      Image: images.busybox,
+      Cmd: ['sleep', '600'],
+    });
+    expect(created.status).toBe(201);
+    mine = created.body.Id as string;
+    expect((await api('POST', `/containers/${mine}/start`)).status).toBe(204);
+  });
+  afterAll(async () => {
+    await job?.job.destroy();
+    await other?.job.destroy();
+  });
+
+  describe('privilege hidden in spellings the engine reads', () => {
+    const image = () => images.busybox;
+    const bodies: Array<[string, () => string]> = [
+      ['lower-case hostconfig', () => `{"Image":"${image()}","hostconfig":{"privileged":true}}`],
+      [
+        'a second HostConfig key',
+        () => `{"Image":"${image()}","HostConfig":{},"hostConfig":{"Privileged":true}}`,
+      ],
+      ['the same key twice', () => `{"Image":"${image()}","HostConfig":{"Privileged":true},"HostConfig":{}}`],
+      ['HostConfig fields at the top level', () => `{"Image":"${image()}","Privileged":true}`],
+      [
+        'lower-case mounts',
+        () => `{"Image":"${image()}","HostConfig":{"mounts":[{"type":"bind","source":"/","target":"/h"}]}}`,
+      ],
+      ['lower-case binds', () => `{"Image":"${image()}","HostConfig":{"binds":["/:/h"]}}`],
+      ['lower-case pidmode', () => `{"Image":"${image()}","HostConfig":{"pidmode":"host"}}`],
+      ['lower-case networkmode', () => `{"Image":"${image()}","HostConfig":{"networkmode":"host"}}`],
+      ['lower-case capadd, as a string', () => `{"Image":"${image()}","HostConfig":{"capadd":"SYS_ADMIN"}}`],
+      [
+        'lower-case securityopt',
+        () => `{"Image":"${image()}","HostConfig":{"securityopt":["seccomp=unconfined"]}}`,
+      ],
+      [
+        'Go-folded ſecurityOpt',
+        () => `{"Image":"${image()}","HostConfig":{"\u017fecurityOpt":["apparmor=unconfined"]}}`,
+      ],
+      [
+        'the Kelvin sign',
+        () =>
+          `{"Image":"${image()}","HostConfig":{"Devices":[],"DeviceCgroupRules":["a *:* rwm"],"\u212aernelMemory":0}}`,
+      ],
+      [
+        'a labels twin carrying another sandbox',
+        () => `{"Image":"${image()}","Labels":{},"labels":{"${LABEL.sandbox}":"other"}}`,
+      ],
+    ];
+
+    it.each(bodies)('%s: refused', async (_name, body) => {
+      for (const prefix of ['', '/v1.41', '/v1.24', '/v1.12']) {
+        const answer = await api('POST', `${prefix}/containers/create`, body());
+        expect([400, 403], `${prefix} ${answer.body.message}`).toContain(answer.status);
+      }
+      await expectNothingPrivileged();
+    });
+
+    it('every guarded HostConfig field, lower-cased or folded, is refused by the real proxy', async () => {
+      for (const field of guardedFields(engineSchema.HOST_CONFIG)) {
+        const type = fieldAt(engineSchema.HOST_CONFIG, field.path);
+        for (const spell of [SPELLINGS.lower, SPELLINGS.goUnicodeFold] as const) {
+          const hostile = field.hostile[0];
+          const body = {
+            Image: images.busybox,
+            hostconfig: bodyWith(field.path, respell(hostile, type, spell), spell),
+          };
+          const answer = await api('POST', '/v1.41/containers/create', body);
+          expect([400, 403], `${JSON.stringify(body)}: ${answer.body.message}`).toContain(answer.status);
+        }
+      }
+      await expectNothingPrivileged();
+    });
+
+    it('privileged exec, in any spelling', async () => {
+      for (const body of [
+        '{"privileged":true,"Cmd":["true"]}',
+        '{"Privileged":false,"privileged":true}',
+        '{"PRIVILEGED":true}',
+      ]) {
+        const answer = await api('POST', `/containers/${mine}/exec`, body);
+        expect([400, 403], answer.body.message).toContain(answer.status);
+      }
+    });
+
+    it('a volume that bind-mounts a host path, in any spelling', async () => {
+      for (const body of [
+        { Name: `etc-${job.job.id}`, driveropts: { type: 'none', o: 'bind', device: '/etc' } },
+        {
+          name: `etc-${job.job.id}`,
+          DriverOpts: {},
+          driverOpts: { type: 'none', o: 'bind', device: '/etc' },
+        },
+      ]) {
+        const answer = await api('POST', '/volumes/create', body);
+        expect([400, 403], answer.body.message).toContain(answer.status);
+      }
+      const { docker } = await testEngine();
+      await expect(docker.getVolume(`etc-${job.job.id}`).inspect()).rejects.toMatchObject({
+        statusCode: 404,
+      });
+    });
+
+    it('a HostConfig on start (API < 1.24 reads one) and other bodies on routes that take none', async () => {
+      const answer = await api('POST', `/v1.23/containers/${mine}/start`, {
+        Privileged: true,
+        Binds: ['/:/h'],
+      });
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { message: expect.stringMatching(/takes no request body/) },
+      });
+    });
+
+    it('query parameters in a form-encoded body (the engine reads them as query)', async () => {
+      const answer = await rawApi(socketPath, 'POST', '/build?t=x', 'networkmode=host', {
+        'Content-Type': 'application/x-www-form-urlencoded',
+      });
+      expect(answer.status).toBe(400);
+    });
+
+    it('oversized and deeply nested bodies', async () => {
+      const huge = JSON.stringify({ Image: images.busybox, Env: [`A=${'x'.repeat(2 * 1024 * 1024)}`] });
+      expect((await api('POST', '/containers/create', huge)).status).toBe(413);
+      const deep = `{"Image":"x","Labels":${'['.repeat(100)}${']'.repeat(100)}}`;
+      expect((await api('POST', '/containers/create', deep)).status).toBe(400);
+    });
+
+    it('a hostile body split into chunks', async () => {
+      const body = `{"Image":"${images.busybox}","hostconfig":{"privileged":true}}`;
+      const chunks = [body.slice(0, 20), body.slice(20, 41), body.slice(41)]
+        .map((chunk) => `${chunk.length.toString(16)}\r\n${chunk}\r\n`)
+        .join('');
+      const answer = await rawExchange(
+        socketPath,
+        'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+          `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 403[\s\S]*privileged containers are not allowed/);
+      await expectNothingPrivileged();
+    });
+
+    it('a settings body smuggled in as an upgrade request', async () => {
+      const smuggled = JSON.stringify({ Image: images.busybox, HostConfig: { Privileged: true } });
+      const answer = await rawExchange(
+        socketPath,
+        'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n' +
+          `Content-Type: application/json\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 400[\s\S]*cannot upgrade the connection/);
+      await expectNothingPrivileged();
+    });
+  });
+
+  describe('objects the job does not own stay out of reach', () => {
+    it('a foreign container name: create fails, and the name reaches nothing afterwards', async () => {
+      const create = await job.docker(['create', '--name', theirs.name, images.busybox]);
+      expect(create.exitCode).not.toBe(0);
+      expect((await job.docker(['exec', theirs.name, 'true'])).stderr).toMatch(/No such container/);
+      expect((await job.docker(['rm', '-f', theirs.name])).stderr).toMatch(/No such container/);
+      const { docker } = await testEngine();
+      expect((await docker.getContainer(theirs.id).inspect()).State.Running).toBe(true);
+    });
+
+    it("a name the job used, once someone else's, reaches nothing (removed by the job or by the engine)", async () => {
+      for (const [name, run] of [
+        [
+          `freed-${job.job.id}`,
+          ['run', '-d', '--name', `freed-${job.job.id}`, images.busybox, 'sleep', '300'],
+        ],
+        [
+          `gone-${job.job.id}`,
+          ['run', '-d', '--rm', '--name', `gone-${job.job.id}`, images.busybox, 'sleep', '1'],
+        ],
+      ] as const) {
+        expect((await job.docker([...run])).exitCode).toBe(0);
+        expect((await job.docker(['inspect', '--format', '{{.Name}}', name])).stdout.trim()).toBe(`/${name}`);
+        if (name.startsWith('freed')) await job.docker(['rm', '-f', name]);
+        else await job.docker(['wait', name]);
+        const { docker } = await testEngine();
+        for (let i = 0; i < 50; i++) {
+          const still = await docker
+            .getContainer(name)
+            .inspect()
+            .then(
+              () => true,
+              () => false,
+            );
+          if (!still) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(
+          (await other.docker(['run', '-d', '--name', name, images.busybox, 'sleep', '300'])).exitCode,
+        ).toBe(0);
+        expect((await job.docker(['exec', name, 'true'])).stderr).toMatch(/No such container/);
+        expect((await job.docker(['rm', '-f', name])).stderr).toMatch(/No such container/);
+        expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);
+      }
+    });
+
+    it("a name that is a foreign container's full id is refused, and that id reaches nothing", async () => {
+      const create = await job.docker(['create', '--name', theirs.id, images.busybox]);
+      expect(create.exitCode).not.toBe(0);
+      expect(create.stderr).toMatch(/may not look like a container id/);
+      expect((await job.docker(['rm', '-f', theirs.id])).stderr).toMatch(/No such container/);
+      expect((await job.docker(['exec', theirs.id.slice(0, 12), 'true'])).stderr).toMatch(
+        /No such container/,
+      );
+    });
+
+    it("a foreign volume's name: create is refused, its data is neither read nor removed", async () => {
+      const create = await job.docker(['volume', 'create', theirs.volume]);
+      expect(create.exitCode).not.toBe(0);
+      expect(create.stderr).toMatch(/already exists and is not one of this job's volumes/);
+      const read = await job.docker([
+        'run',
+        '--rm',
+        '-v',
+        `${theirs.volume}:/d`,
+        images.busybox,
+        'cat',
+        '/d/f',
+      ]);
+      expect(read.stderr).toMatch(/not one of this job's volumes/);
+      expect((await job.docker(['volume', 'rm', theirs.volume])).stderr).toMatch(/No such volume/);
+      const check = await other.docker([
+        'run',
+        '--rm',
+        '-v',
+        `${theirs.volume}:/d`,
+        images.busybox,
+        'cat',
+        '/d/f',
+      ]);
+      expect(check.stdout).toBe('secret\n');
+    });
+
+    it("the default bridge shows the job's containers on it, not anyone else's", async () => {
+      const { docker } = await testEngine();
+      const onBridge = (network: { Containers?: Record<string, unknown> }) =>
+        Object.keys(network.Containers ?? {});
+      expect(onBridge(await docker.getNetwork('bridge').inspect())).toContain(theirs.id);
+      const seen = await job.docker(['network', 'inspect', '--format', '{{json .Containers}}', 'bridge']);
+      const ids = Object.keys(JSON.parse(seen.stdout) as Record<string, unknown>);
+      expect(ids).toContain(mine);
+      expect(ids).not.toContain(theirs.id);
+    });
+
+    it("a foreign container cannot be put on the job's network", async () => {
+      const network = `mynet-${job.job.id}`;
+      expect((await job.docker(['network', 'create', network])).exitCode).toBe(0);
+      const connect = await job.docker(['network', 'connect', network, theirs.name]);
+      expect(connect.stderr).toMatch(/not one of this job's containers/);
+    });
+
+    it("sandkit's labels cannot be forged, in any case: the container stays in the job's sandbox", async () => {
+      const answer = await api('POST', '/containers/create', {
+        Image: images.busybox,
+        Labels: { [LABEL.sandbox]: 'other', 'DEV.SANDKIT.SANDBOX': 'other', keep: 'me' },
+      });
+      expect(answer.status).toBe(201);
+      const { docker } = await testEngine();
+      const labels = (await docker.getContainer(answer.body.Id as string).inspect()).Config.Labels;
+      expect(labels).toMatchObject({ [LABEL.sandbox]: job.job.id, keep: 'me' });
+      expect(labels).not.toHaveProperty('DEV.SANDKIT.SANDBOX');
+    });
+
+    it("the sandbox's own container: readable, never changed", async () => {
+      const inspect = await job.job.exec(['sh', '-c', 'docker inspect --format "{{.Id}}" $(hostname)']);
+      expect(inspect.stdout.trim()).toBe(job.job.containerId);
+      for (const command of [
+        'docker update --pids-limit 100000 --memory 8g $(hostname)',
+        'docker rename $(hostname) renamed',
+        'docker pause $(hostname)',
+        'docker kill $(hostname)',
+        'docker rm -f $(hostname)',
+        'docker exec -u root $(hostname) true',
+        'docker cp $(hostname):/etc/hostname /tmp/copied',
+      ]) {
+        const result = await job.job.exec(['sh', '-c', command], { reject: false });
+        expect(result.exitCode, command).not.toBe(0);
+        expect(result.stderr, command).toMatch(
+          /the sandbox's own container is not the job's to change or copy from/,
+        );
+      }
+      const { docker } = await testEngine();
+      const self = await docker.getContainer(job.job.containerId).inspect();
+      expect(self.State.Running).toBe(true);
+      expect(self.HostConfig.PidsLimit).not.toBe(100000);
+    });
+  });
+});

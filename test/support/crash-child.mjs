@@ -1,0 +1,29 @@
+// An owner process for the crash suite (test/faults): creates one sandbox through Sandkit and prints
+// one JSON line per creation phase, then "ready" and, if asked, "exec" once a command runs in it.
+// The test SIGKILLs it at one of those moments and checks that nothing it owned survives.
+import { Sandkit } from '@sandkit/core';
+import { socket } from '@sandkit/runtime-socket';
+import { sysbox } from '@sandkit/runtime-sysbox';
+
+const { mode, spec, stateDir, seedStore, exec } = JSON.parse(process.argv[2]);
+const say = (line) => console.log(JSON.stringify(line));
+const sk = new Sandkit({
+  runtimes: [
+    sysbox({
+      ...(mode === 'sysbox' ? {} : { allowInsecure: 'always', onWarning: () => {} }),
+      stateDir,
+      ...(seedStore ? { seedStore } : {}),
+    }),
+    socket({ stateDir }),
+  ],
+});
+say({ session: sk.session.id });
+sk.on('phase', ({ phase }) => say({ phase }));
+const sb = await sk.create(spec);
+say({ phase: 'ready', sandboxId: sb.id });
+if (exec) {
+  const running = sb.exec(['sleep', '600']);
+  say({ phase: 'exec' });
+  await running;
+}
+setInterval(() => {}, 60_000);
