@@ -39,7 +39,15 @@ for (const target of CONTRACT_TARGETS) {
 
       beforeAll(async () => {
         runtime = target.runtime(session);
-        sb = await runtime.create({ ...base, env: { GREETING: 'hello' }, workdir: '/tmp' });
+        sb = await runtime.create({
+          ...base,
+          env: { GREETING: 'hello' },
+          workdir: '/tmp',
+          files: [
+            { path: '/spec-files/secret', content: 'only root reads this', mode: 0o600 },
+            { path: '/spec-files/nobody', content: 'n', uid: 65534, gid: 65534 },
+          ],
+        });
       });
       afterAll(async () => {
         await sb?.destroy();
@@ -193,6 +201,13 @@ for (const target of CONTRACT_TARGETS) {
           expect(
             (await sb.exec(['stat', '-c', '%a %u', '/data/deep/nested/blob.bin', '/data/hello.txt'])).stdout,
           ).toBe('600 0\n644 65534\n');
+        });
+
+        it("writes the spec's files before start, owned as given inside the sandbox", async () => {
+          expect(
+            (await sb.exec(['stat', '-c', '%a %u:%g', '/spec-files/secret', '/spec-files/nobody'])).stdout,
+          ).toBe('600 0:0\n644 65534:65534\n');
+          expect((await sb.exec(['cat', '/spec-files/secret'])).stdout).toBe('only root reads this');
         });
 
         it('keeps owners as the sandbox sees them, both ways, as docker cp does (uid 0 is the sandbox root)', async () => {
