@@ -172,9 +172,8 @@ export class Sandkit implements AsyncDisposable {
 
   async #create(spec: SandboxSpec, options: SandkitCreateOptions): Promise<Sandbox> {
     assertValidSpec(spec);
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closing.signal])
-      : this.#closing.signal;
+    // One signal per job (never the shared closing signal itself, which would collect a listener per job).
+    const signal = AbortSignal.any([this.#closing.signal, ...(options.signal ? [options.signal] : [])]);
     const jobId = uuidv7();
     const queuedAt = Date.now();
     const priority = options.priority ?? 0;
