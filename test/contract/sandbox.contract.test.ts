@@ -345,6 +345,15 @@ for (const target of CONTRACT_TARGETS) {
       const runtime = target.runtime(session);
       const nothingLeft = async () => expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
 
+      it('reports whether its main process runs, and its exit code once it stopped', async () => {
+        await using sb = await runtime.create(base);
+        expect(await sb.status()).toEqual({ running: true, exitCode: undefined });
+        const { docker } = await testEngine();
+        await docker.getContainer(sb.containerId).kill();
+        await docker.getContainer(sb.containerId).wait();
+        expect(await sb.status()).toEqual({ running: false, exitCode: 137 });
+      });
+
       it('destroy removes the sandbox, is idempotent, and later calls say it is gone', async () => {
         const sb = await runtime.create(base);
         await Promise.all([sb.destroy(), sb.destroy()]);

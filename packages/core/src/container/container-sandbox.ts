@@ -7,7 +7,7 @@ import { followLogs, readLogs } from '../engine/container-logs.js';
 import type { Engine } from '../engine/engine.js';
 import { runExec } from '../engine/exec/run-exec.js';
 import { startExec } from '../engine/exec/start-exec.js';
-import { sweepByLabel } from '../engine/sweep-by-label.js';
+import { ignoreMissing, sweepByLabel } from '../engine/sweep-by-label.js';
 import {
   CancelledError,
   SandboxDestroyedError,
@@ -24,6 +24,7 @@ import type {
   LogLine,
   LogOptions,
   Sandbox,
+  SandboxStatus,
 } from '../sandbox/sandbox.js';
 import { combineSignals } from '../util/abort.js';
 import {
@@ -234,6 +235,15 @@ export class ContainerSandbox implements Sandbox {
       );
     }
     return this.#engineAccess.client;
+  }
+
+  status(options: CallOptions = {}): Promise<SandboxStatus> {
+    return this.#transfer('status', options, async (signal) => {
+      const info = await ignoreMissing(this.#container().inspect(signal ? { abortSignal: signal } : {}));
+      // A container removed behind sandkit's back is a sandbox that no longer runs.
+      if (!info) return { running: false, exitCode: undefined };
+      return { running: info.State.Running, exitCode: info.State.Running ? undefined : info.State.ExitCode };
+    });
   }
 
   destroy(options: DestroyOptions = {}): Promise<void> {

@@ -11,6 +11,7 @@ import type {
   LogLine,
   LogOptions,
   Sandbox,
+  SandboxStatus,
 } from '../sandbox/sandbox.js';
 
 /**
@@ -83,6 +84,9 @@ export class ManagedSandbox implements Sandbox {
   }
   docker(): Dockerode {
     return this.#inner.docker();
+  }
+  status(options?: CallOptions): Promise<SandboxStatus> {
+    return this.#inner.status(options);
   }
   destroy(options?: DestroyOptions): Promise<void> {
     this.#destroyed ??= this.#onDestroy(() => this.#inner.destroy(options));

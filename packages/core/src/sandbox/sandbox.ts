@@ -138,6 +138,17 @@ export interface Sandbox extends AsyncDisposable {
    */
   docker(): Dockerode;
 
+  /** Whether the sandbox's main process still runs, and its exit code once it stopped. */
+  status(options?: CallOptions): Promise<SandboxStatus>;
+
   /** Removes the sandbox and everything it created. Safe to call more than once. */
   destroy(options?: DestroyOptions): Promise<void>;
+}
+
+/** What {@link Sandbox.status} reports. */
+export interface SandboxStatus {
+  /** The main process runs (a sandbox whose main process exited can no longer run commands). */
+  running: boolean;
+  /** The main process's exit code, once it stopped. */
+  exitCode: number | undefined;
 }
