@@ -3,6 +3,7 @@ import { execa } from 'execa';
 
 const BENCHMARKS = [
   'exec-overhead.ts',
+  'create-overhead.ts',
   'inner-daemon-start.ts',
   'seed-start.ts',
   'sysbox-seed-start.ts',

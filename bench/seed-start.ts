@@ -6,7 +6,7 @@
  * (ext4 store) and `clone` by reflink (a loop-mounted XFS store), on the
  * insecure fallback (`sysbox-seed-start.ts` measures the same under a real Sysbox).
  */
-import { mkdtemp, rm, statfs } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSession, type Sandbox, type SandboxSpec, sweepByLabel } from '@sandkit/core';
@@ -15,16 +15,12 @@ import { xfsSeedStore } from '../test/support/seed-store.js';
 import { benchSetup } from './support/bench-engine.js';
 import { buildPaddedImage } from './support/padded-image.js';
 import { report, round } from './support/report.js';
+import { usedBytes } from './support/used-bytes.js';
 
 const { engine, images } = await benchSetup();
 const session = createSession();
 const copyStore = await mkdtemp(join(tmpdir(), 'sandkit-bench-seed-'));
 const xfs = await xfsSeedStore(4 * 1024 ** 3);
-
-async function usedBytes(path: string): Promise<number> {
-  const s = await statfs(path);
-  return (s.blocks - s.bfree) * s.bsize;
-}
 
 interface Way {
   name: string;

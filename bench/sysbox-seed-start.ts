@@ -7,7 +7,7 @@
  * sysbox-runc, `/_ping` polled through a host socket, `remove({ force })`).
  * Prints why and measures nothing where the engine has no Sysbox.
  */
-import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,6 +23,7 @@ import type Dockerode from 'dockerode';
 import { xfsSeedStore } from '../test/support/seed-store.js';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round } from './support/report.js';
+import { usedBytes } from './support/used-bytes.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const { engine, images } = await benchSetup();
@@ -40,11 +41,6 @@ const seedBytes = (await engine.docker.getImage(images.dind).inspect()).Size;
 const xfs = await xfsSeedStore(4 * 1024 ** 3);
 const loadStore = await mkdtemp(join(tmpdir(), 'sandkit-bench-load-'));
 const sockets = await mkdtemp(join(tmpdir(), 'sandkit-bench-sock-'));
-
-async function usedBytes(path: string): Promise<number> {
-  const s = await statfs(path);
-  return (s.blocks - s.bfree) * s.bsize;
-}
 
 /** One way to get a ready, seeded (or unseeded) inner daemon; `start` resolves with its teardown. */
 interface Way {

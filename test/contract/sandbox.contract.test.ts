@@ -39,7 +39,12 @@ for (const target of CONTRACT_TARGETS) {
 
       beforeAll(async () => {
         runtime = target.runtime(session);
-        sb = await runtime.create({ ...base, env: { GREETING: 'hello' }, workdir: '/tmp' });
+        sb = await runtime.create({
+          ...base,
+          env: { GREETING: 'hello' },
+          workdir: '/tmp',
+          files: [{ path: '/spec-files/secret', content: 'only root reads this', mode: 0o600 }],
+        });
       });
       afterAll(async () => {
         await sb?.destroy();
@@ -195,6 +200,11 @@ for (const target of CONTRACT_TARGETS) {
           ).toBe('600 0\n644 65534\n');
         });
 
+        it("writes the spec's files before start, owned by the sandbox's root", async () => {
+          expect((await sb.exec(['stat', '-c', '%a %u:%g', '/spec-files/secret'])).stdout).toBe('600 0:0\n');
+          expect((await sb.exec(['cat', '/spec-files/secret'])).stdout).toBe('only root reads this');
+        });
+
         it('keeps owners as the sandbox sees them, both ways, as docker cp does (uid 0 is the sandbox root)', async () => {
           const source = await tempDir('sandkit-owners-');
           await writeFile(join(source, 'owned.txt'), 'owned\n');
@@ -328,6 +338,15 @@ for (const target of CONTRACT_TARGETS) {
       const session = createSession();
       const runtime = target.runtime(session);
       const nothingLeft = async () => expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+
+      it('reports whether its main process runs, and its exit code once it stopped', async () => {
+        await using sb = await runtime.create(base);
+        expect(await sb.status()).toEqual({ running: true, exitCode: undefined });
+        const { docker } = await testEngine();
+        await docker.getContainer(sb.containerId).kill();
+        await docker.getContainer(sb.containerId).wait();
+        expect(await sb.status()).toEqual({ running: false, exitCode: 137 });
+      });
 
       it('destroy removes the sandbox, is idempotent, and later calls say it is gone', async () => {
         const sb = await runtime.create(base);

@@ -102,8 +102,21 @@ describe('an owner killed with SIGKILL leaves nothing behind', () => {
     docker: 'shared',
     cmd: ['sleep', 'infinity'],
   };
-  const cases: Array<{ name: string; mode?: string; spec: SandboxSpec; phases: string[]; exec?: boolean }> = [
+  const cases: Array<{
+    name: string;
+    mode?: string;
+    spec: SandboxSpec;
+    phases: string[];
+    exec?: boolean;
+    pool?: number;
+  }> = [
     { name: 'plain sibling', spec: plain, phases: [...plainPhases, 'ready', 'exec'], exec: true },
+    {
+      name: 'warm pool of 3 plain siblings',
+      spec: plain,
+      phases: ['creating the container', 'pool idle'],
+      pool: 3,
+    },
     { name: 'guarded shared sibling', spec: shared, phases: ['creating the container', 'ready'] },
   ];
   for (const mode of SYSTEM_CONTAINER_MODES) {
@@ -129,13 +142,13 @@ describe('an owner killed with SIGKILL leaves nothing behind', () => {
     });
   }
 
-  for (const { name, mode, spec, phases, exec } of cases) {
+  for (const { name, mode, spec, phases, exec, pool } of cases) {
     for (const phase of phases) {
       it(`${name}, killed at "${phase}"`, async () => {
         const stateDir = await tempDir('sandkit-crash-state-');
         // Each case builds its own golden, so a kill during the build happens on every run.
         const store = await tempDir('sandkit-crash-seed-');
-        const owner = await startOwner({ mode, spec, stateDir, seedStore: store, exec });
+        const owner = await startOwner({ mode, spec, stateDir, seedStore: store, exec, pool });
         await owner.reached(phase);
         const sweptMs = await sweptAfterKill(owner, stateDir, store);
         console.log(`[faults] ${name}, killed at "${phase}": everything gone ${sweptMs} ms after SIGKILL`);

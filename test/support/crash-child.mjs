@@ -1,11 +1,12 @@
 // An owner process for the crash suite (test/faults): creates one sandbox through Sandkit and prints
-// one JSON line per creation phase, then "ready" and, if asked, "exec" once a command runs in it.
+// one JSON line per creation phase, then "ready" and, if asked, "exec" once a command runs in it;
+// or, given `pool: n`, keeps a warm pool of n and prints "pool idle" once all n are ready.
 // The test SIGKILLs it at one of those moments and checks that nothing it owned survives.
 import { Sandkit } from '@sandkit/core';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 
-const { mode, spec, stateDir, seedStore, exec } = JSON.parse(process.argv[2]);
+const { mode, spec, stateDir, seedStore, exec, pool } = JSON.parse(process.argv[2]);
 const say = (line) => console.log(JSON.stringify(line));
 const sk = new Sandkit({
   runtimes: [
@@ -19,11 +20,23 @@ const sk = new Sandkit({
 });
 say({ session: sk.session.id });
 sk.on('phase', ({ phase }) => say({ phase }));
-const sb = await sk.create(spec);
-say({ phase: 'ready', sandboxId: sb.id });
-if (exec) {
-  const running = sb.exec(['sleep', '600']);
-  say({ phase: 'exec' });
-  await running;
+if (pool) {
+  sk.on('pool', ({ idle }) => {
+    if (idle === pool) say({ phase: 'pool idle' });
+  });
+  sk.pool(spec, { min: pool });
+  setInterval(() => {}, 60_000);
+} else {
+  await createOne();
 }
-setInterval(() => {}, 60_000);
+
+async function createOne() {
+  const sb = await sk.create(spec);
+  say({ phase: 'ready', sandboxId: sb.id });
+  if (exec) {
+    const running = sb.exec(['sleep', '600']);
+    say({ phase: 'exec' });
+    await running;
+  }
+  setInterval(() => {}, 60_000);
+}

@@ -49,6 +49,12 @@ export {
 } from './labels/sandkit-labels.js';
 export { createSession, defaultSession } from './labels/session.js';
 export { ManagedSandbox } from './orchestrator/managed-sandbox.js';
+export {
+  type AcquireOptions,
+  type PoolOptions,
+  type PoolState,
+  SandboxPool,
+} from './orchestrator/sandbox-pool.js';
 export { Sandkit, type SandkitCreateOptions, type SandkitOptions } from './orchestrator/sandkit.js';
 export type { SandkitEventName, SandkitEvents } from './orchestrator/sandkit-events.js';
 export { type Candidate, type RuntimeChoice, selectRuntime } from './orchestrator/select-runtime.js';

@@ -8,6 +8,7 @@ import {
   CancelledError,
   type ContainerBlueprint,
   type CreateOptions,
+  combineSignals,
   createContainerSandbox,
   defaultSession,
   describeEngine,
@@ -239,25 +240,28 @@ export class SysboxRuntime implements Runtime {
         `[sandkit] WARNING: ${mode.sysboxIgnored ? "allowInsecure is 'always'" : 'Sysbox is not installed'}; the "${this.name}" runtime is using its INSECURE privileged fallback. Jobs in these sandboxes can take over the host.`,
       );
     }
-    // The sandbox image must be there before a golden can be keyed on it.
-    if (spec.seed)
+    if (!spec.seed) return this.#createSandbox(engine, mode, spec, options, {});
+    // A caller's timeoutMs bounds the whole create, seeding (a golden build, a lock wait) included.
+    const deadline = combineSignals(options.signal, options.timeoutMs);
+    const bounded: CreateOptions = {
+      ...options,
+      ...(deadline ? { signal: deadline } : {}),
+    };
+    const cancelled = (phase: string) =>
+      new CancelledError('create', deadline?.reason, { runtime: this.name, image: spec.image, phase });
+    try {
+      // The sandbox image must be there before a golden can be keyed on it.
       await ensureImage(engine, spec.image, {
         policy: spec.pull ?? 'missing',
-        ...(options.signal ? { signal: options.signal } : {}),
+        ...(deadline ? { signal: deadline } : {}),
       });
-    if (spec.seed) options.onPhase?.(`seeding: preparing ${spec.seed.images.length} image(s)`);
-    const seed = spec.seed
-      ? await this.#planSeed(engine, mode, spec, options).catch((error: unknown) => {
-          if (options.signal?.aborted)
-            throw new CancelledError('create', options.signal.reason, {
-              runtime: this.name,
-              image: spec.image,
-              phase: 'seeding',
-            });
-          throw error;
-        })
-      : undefined;
-    return this.#createSandbox(engine, mode, spec, options, { seed });
+      options.onPhase?.(`seeding: preparing ${spec.seed.images.length} image(s)`);
+      const seed = await this.#planSeed(engine, mode, spec, bounded);
+      return await this.#createSandbox(engine, mode, spec, bounded, { seed });
+    } catch (error) {
+      if (deadline?.aborted && !CancelledError.is(error)) throw cancelled('seeding');
+      throw error;
+    }
   }
 
   #createSandbox(

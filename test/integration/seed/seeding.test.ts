@@ -187,26 +187,33 @@ describe('seeding: golden builds are safe', () => {
     expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(2);
   });
 
-  it('leaves no partial golden and nothing on the engine when creation is aborted during the build', async () => {
-    const session = createSession();
-    const root = await tempDir('sandkit-seed-');
-    const runtime = sysbox({ session, ...FALLBACK, seedStore: root });
-    const error = await runtime
-      .create(
-        {
-          image: images.dind,
-          pull: 'never',
-          docker: 'isolated',
-          seed: { images: seedImages, strategy: 'clone' },
-        },
-        { signal: AbortSignal.timeout(1_200) },
-      )
-      .catch((e: unknown) => e);
-    expect(CancelledError.is(error)).toBe(true);
-    const paths = storePaths(root);
-    expect(await readdir(paths.goldens)).toEqual([]);
-    expect(await readdir(paths.building)).toEqual([]);
-    expect(await readdir(paths.clones)).toEqual([]);
-    expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
-  });
+  it.each([
+    ['aborted by its signal', { signal: AbortSignal.timeout(1_200) }],
+    ['past its timeoutMs', { timeoutMs: 1_200 }],
+  ])(
+    'leaves no partial golden and nothing on the engine when creation is %s during the build',
+    async (_, options) => {
+      const session = createSession();
+      const root = await tempDir('sandkit-seed-');
+      const runtime = sysbox({ session, ...FALLBACK, seedStore: root });
+      const error = await runtime
+        .create(
+          {
+            image: images.dind,
+            pull: 'never',
+            docker: 'isolated',
+            seed: { images: seedImages, strategy: 'clone' },
+          },
+          options,
+        )
+        .catch((e: unknown) => e);
+      expect(CancelledError.is(error)).toBe(true);
+      expect((error as CancelledError).timedOut).toBe(true);
+      const paths = storePaths(root);
+      expect(await readdir(paths.goldens)).toEqual([]);
+      expect(await readdir(paths.building)).toEqual([]);
+      expect(await readdir(paths.clones)).toEqual([]);
+      expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+    },
+  );
 });

@@ -28,6 +28,7 @@ import type {
   LogLine,
   LogOptions,
   Sandbox,
+  SandboxStatus,
 } from '../sandbox/sandbox.js';
 import { combineSignals } from '../util/abort.js';
 import { IssueList, MAX_TIMER_MS } from '../validation/issue-list.js';
@@ -352,6 +353,28 @@ export class ContainerSandbox implements Sandbox {
       );
     }
     return this.#engineAccess.client;
+  }
+
+  status(options: CallOptions = {}): Promise<SandboxStatus> {
+    // No arguments besides the options, which #transfer checks.
+    return this.#transfer(
+      'status',
+      options,
+      () => {},
+      async (signal) => {
+        const info = await ignoreMissing(
+          this.#container().inspect(signal ? { abortSignal: signal } : {}),
+        ).catch((error: unknown) => {
+          throw this.#engineError(error, 'read the sandbox status');
+        });
+        // A container removed behind sandkit's back is a sandbox that no longer runs.
+        if (!info) return { running: false, exitCode: undefined };
+        return {
+          running: info.State.Running,
+          exitCode: info.State.Running ? undefined : info.State.ExitCode,
+        };
+      },
+    );
   }
 
   /** Concurrent calls share one attempt; a failed attempt is not kept, so the next call tries again. */

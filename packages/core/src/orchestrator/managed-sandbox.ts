@@ -11,6 +11,7 @@ import type {
   LogLine,
   LogOptions,
   Sandbox,
+  SandboxStatus,
 } from '../sandbox/sandbox.js';
 
 /**
@@ -85,6 +86,9 @@ export class ManagedSandbox implements Sandbox {
   }
   docker(): Dockerode {
     return this.#inner.docker();
+  }
+  status(options?: CallOptions): Promise<SandboxStatus> {
+    return this.#inner.status(options);
   }
   /** Concurrent calls share one attempt; after a failed one, the next call tries again. */
   destroy(options?: DestroyOptions): Promise<void> {

@@ -16,6 +16,8 @@ export interface SandkitEvents {
   failed: { jobId: string; runtime: string | undefined; error: SandkitError; durationMs: number };
   /** A sandbox was destroyed; `lifetimeMs` counts from `ready`. */
   destroyed: { sandboxId: string; runtime: string; lifetimeMs: number; destroyMs: number };
+  /** A pool's members changed: how many are idle (ready), warming (being made) and in use. */
+  pool: { poolId: string; image: string; idle: number; warming: number; inUse: number };
 }
 
 export type SandkitEventName = keyof SandkitEvents;

@@ -17,6 +17,7 @@ import { assertValidSpec } from '../spec/validate-spec.js';
 import { raceSignal } from '../util/abort.js';
 import { assertValidCreateOptions, assertValidSession } from '../validation/validate-create-options.js';
 import { ManagedSandbox } from './managed-sandbox.js';
+import { type PoolOptions, SandboxPool } from './sandbox-pool.js';
 import type { SandkitEventName, SandkitEvents } from './sandkit-events.js';
 import { type RuntimeChoice, selectRuntime } from './select-runtime.js';
 
@@ -109,6 +110,7 @@ export class Sandkit implements AsyncDisposable {
   readonly #runtimeQueues = new Map<string, PQueue>();
   readonly #execQueue: PQueue;
   readonly #live = new Set<ManagedSandbox>();
+  readonly #pools = new Set<SandboxPool>();
   #probes: Promise<ProbeResult[]> | undefined;
   #started: Promise<void> | undefined;
   #watchdog: Watchdog | undefined;
@@ -190,9 +192,8 @@ export class Sandkit implements AsyncDisposable {
       typeof spec.image === 'string' ? { image: spec.image } : {},
       SANDKIT_CREATE_KEYS,
     );
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closing.signal])
-      : this.#closing.signal;
+    // One signal per job (never the shared closing signal itself, which would collect a listener per job).
+    const signal = AbortSignal.any([this.#closing.signal, ...(options.signal ? [options.signal] : [])]);
     const jobId = uuidv7();
     const queuedAt = Date.now();
     const priority = options.priority ?? 0;
@@ -285,6 +286,29 @@ export class Sandkit implements AsyncDisposable {
     }
   }
 
+  /**
+   * A warm pool of sandboxes of one spec: `min` of them kept created and ready,
+   * each handed out once by `acquire()` (in milliseconds when one is idle) and
+   * destroyed when released, never reused. Refills go through this instance's
+   * queue below ordinary creates. Closed with this instance, or on its own.
+   */
+  pool(spec: SandboxSpec, options: PoolOptions = {}): SandboxPool {
+    if (this.#closed) throw new SandkitError('This Sandkit is closed');
+    assertValidSpec(spec);
+    const poolId = uuidv7();
+    const pool = new SandboxPool(
+      {
+        create: (poolSpec, createOptions) => this.create(poolSpec, createOptions),
+        report: (state) => this.#emit('pool', { poolId, image: spec.image, ...state }),
+        onDestroyed: (listener) => this.on('destroyed', ({ sandboxId }) => listener(sandboxId)),
+      },
+      spec,
+      options,
+    );
+    this.#pools.add(pool);
+    return pool;
+  }
+
   /** Runs a create task under the global and the runtime's limit; an abort while queued never starts it. */
   #schedule<T>(
     runtime: string,
@@ -373,6 +397,7 @@ export class Sandkit implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing.abort(new SandkitError('The Sandkit was closed'));
+    await Promise.allSettled([...this.#pools].map((pool) => pool.close()));
     await Promise.allSettled([...this.#jobs]);
     await Promise.allSettled([...this.#live].map((s) => s.destroy()));
     if (this.#started) {

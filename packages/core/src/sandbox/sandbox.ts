@@ -154,10 +154,21 @@ export interface Sandbox extends AsyncDisposable {
    */
   docker(): Dockerode;
 
+  /** Whether the sandbox's main process still runs, and its exit code once it stopped. */
+  status(options?: CallOptions): Promise<SandboxStatus>;
+
   /**
    * Removes the sandbox and everything it created. Safe to call more than
    * once; concurrent calls share one attempt, and after a failed one (the
    * engine did not answer) the next call tries again.
    */
   destroy(options?: DestroyOptions): Promise<void>;
+}
+
+/** What {@link Sandbox.status} reports. */
+export interface SandboxStatus {
+  /** The main process runs (a sandbox whose main process exited can no longer run commands). */
+  running: boolean;
+  /** The main process's exit code, once it stopped. */
+  exitCode: number | undefined;
 }

@@ -36,15 +36,24 @@ export async function withFileLock<T>(
     try {
       release = await lockfile.lock(path, { stale: STALE_MS, update: 5_000, retries: 0, realpath: false });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY') {
+        // proper-lockfile judged the lock stale but cannot rmdir it: it still holds its holder's note.
+        await rm(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (code !== 'ELOCKED') throw error;
       if (await takeOverIfHolderDead(lockDir)) continue;
       await delay(Math.min(1_000, 50 * 2 ** Math.min(attempt, 5)), options.signal);
     }
   }
+  const holder = join(lockDir, 'owner');
   try {
-    await writeFile(join(lockDir, 'owner'), currentOwner());
+    await writeFile(holder, currentOwner());
     return await work();
   } finally {
+    // The lock is a directory that is released by removing it: empty it first.
+    await rm(holder, { force: true });
     await release().catch(() => {});
   }
 }
