@@ -4,6 +4,7 @@ import { execa } from 'execa';
 const BENCHMARKS = [
   'exec-overhead.ts',
   'create-overhead.ts',
+  'pool-acquire.ts',
   'inner-daemon-start.ts',
   'seed-start.ts',
   'sysbox-seed-start.ts',

@@ -42,13 +42,18 @@ function startOwner(config: Record<string, unknown>): Promise<Owner> {
       for (const waiter of waiters.filter((w) => event.phase?.startsWith(w.prefix))) waiter.resolve();
     }
   })();
+  // An owner that dies on its own (before the test kills it) fails the test at once, saying so.
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`the owner exited by itself (${code ?? signal})`))),
+  );
+  exited.catch(() => {});
   return session.then((id) => ({
     child,
     session: id,
     reached: (prefix) =>
       seen.some((phase) => phase.startsWith(prefix))
         ? Promise.resolve()
-        : new Promise<void>((resolve) => waiters.push({ prefix, resolve })),
+        : Promise.race([new Promise<void>((resolve) => waiters.push({ prefix, resolve })), exited]),
   }));
 }
 

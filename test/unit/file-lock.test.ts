@@ -32,6 +32,20 @@ describe('file locks', () => {
     expect(order).toEqual(['first in', 'first out', 'second']);
   });
 
+  it('stay held, uncompromised, through work that outlasts their update interval', async () => {
+    const path = lockPath();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      // proper-lockfile re-checks its lock every 5 s and gives it up if the lock directory changed.
+      await withFileLock(path, () => new Promise((r) => setTimeout(r, 6_000)));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.includes('taken over'))).toEqual([]);
+  }, 15_000);
+
   it('stop waiting when the signal aborts', async () => {
     const path = lockPath();
     let release!: () => void;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { isOwnerDead } from '../cleanup/owner-liveness.js';
@@ -34,7 +34,20 @@ export async function withFileLock<T>(
   for (let attempt = 0; !release; attempt++) {
     options.signal?.throwIfAborted();
     try {
-      release = await lockfile.lock(path, { stale: STALE_MS, update: 5_000, retries: 0, realpath: false });
+      release = await lockfile.lock(path, {
+        stale: STALE_MS,
+        update: 5_000,
+        retries: 0,
+        realpath: false,
+        // proper-lockfile throws from a timer when it finds its lock taken over (a holder that hung past
+        // the staleness). What sandkit guards with these locks is published atomically, so a second
+        // holder can only waste work: worth a warning, not a crash.
+        onCompromised: (error) =>
+          process.emitWarning(
+            `the lock ${path} was taken over while held (${error.message})`,
+            'SandkitWarning',
+          ),
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY') {
@@ -49,7 +62,10 @@ export async function withFileLock<T>(
   }
   const holder = join(lockDir, 'owner');
   try {
+    // The note changes the directory's mtime, which proper-lockfile checks is still its own: put it back.
+    const { mtime } = await stat(lockDir);
     await writeFile(holder, currentOwner());
+    await utimes(lockDir, mtime, mtime);
     return await work();
   } finally {
     // The lock is a directory that is released by removing it: empty it first.
