@@ -1,8 +1,8 @@
-import { CancelledError, createSession } from '@sandkit/core';
+import { CancelledError, createSession, ExecTimedOutError, SandkitError } from '@sandkit/core';
 import { socket } from '@sandkit/runtime-socket';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { leftovers, NOTHING_LEFT } from '../support/engine.js';
-import { type FreezableEngine, freezableEngine } from '../support/freezable-engine.js';
+import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
+import { type EngineRelay, startEngineRelay } from '../support/engine-relay.js';
 
 const images = inject('images');
 /** How far past its deadline a call may settle while the engine does not answer (the hang check itself). */
@@ -17,9 +17,9 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 }
 
 describe('an engine that stops answering cannot stretch a deadline', () => {
-  let relay: FreezableEngine;
+  let relay: EngineRelay;
   beforeAll(async () => {
-    relay = await freezableEngine();
+    relay = await startEngineRelay(await testEngine());
   });
   afterAll(async () => {
     await relay?.close();
@@ -57,4 +57,60 @@ describe('an engine that stops answering cannot stretch a deadline', () => {
       );
     },
   );
+
+  it('exec with timeoutMs settles on time while the engine does not answer, and runs nothing once it answers', async () => {
+    const session = createSession();
+    await using sb = await socket({ session, engine: relay.engine }).create({
+      image: images.busybox,
+      pull: 'never',
+    });
+    relay.freeze();
+    const started = Date.now();
+    const error = await sb.exec(['sleep', '60'], { timeoutMs: 2_000 }).catch((e: unknown) => e);
+    const tookMs = Date.now() - started;
+    relay.thaw();
+    console.log(`[faults] engine frozen: exec settled after ${tookMs} ms (timeoutMs 2000)`);
+    expect(ExecTimedOutError.is(error)).toBe(true);
+    expect(tookMs).toBeLessThan(2_000 + GRACE_MS);
+    // What the engine only received after the deadline must not run on.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const { stdout } = await sb.exec(['ps', '-o', 'args']);
+    expect(stdout).not.toContain('sleep 60');
+  });
+
+  it('a running exec past its timeoutMs settles on time when the engine freezes mid-run, and is killed once it answers', async () => {
+    const session = createSession();
+    await using sb = await socket({ session, engine: relay.engine }).create({
+      image: images.busybox,
+      pull: 'never',
+    });
+    const started = Date.now();
+    const running = sb.exec(['sleep', '61'], { timeoutMs: 2_000 }).catch((e: unknown) => e);
+    setTimeout(() => relay.freeze(), 500);
+    const error = await running;
+    const tookMs = Date.now() - started;
+    relay.thaw();
+    console.log(`[faults] engine frozen mid-exec: exec settled after ${tookMs} ms (timeoutMs 2000)`);
+    expect(ExecTimedOutError.is(error)).toBe(true);
+    expect(tookMs).toBeLessThan(2_000 + GRACE_MS);
+    await waitUntil(async () => !(await sb.exec(['ps', '-o', 'args'])).stdout.includes('sleep 61'), 10_000);
+  });
+
+  it('destroy with timeoutMs settles on time while the engine does not answer, and a later destroy finishes the job', async () => {
+    const session = createSession();
+    const sb = await socket({ session, engine: relay.engine }).create({
+      image: images.busybox,
+      pull: 'never',
+    });
+    relay.freeze();
+    const started = Date.now();
+    const error = await sb.destroy({ timeoutMs: 2_000 }).catch((e: unknown) => e);
+    const tookMs = Date.now() - started;
+    relay.thaw();
+    console.log(`[faults] engine frozen: destroy settled after ${tookMs} ms (timeoutMs 2000)`);
+    expect(SandkitError.is(error)).toBe(true);
+    expect(tookMs).toBeLessThan(2_000 + GRACE_MS);
+    await sb.destroy();
+    expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+  });
 });

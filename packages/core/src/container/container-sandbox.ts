@@ -30,7 +30,7 @@ import type {
   Sandbox,
   SandboxStatus,
 } from '../sandbox/sandbox.js';
-import { combineSignals } from '../util/abort.js';
+import { combineSignals, raceSignal } from '../util/abort.js';
 import { IssueList, MAX_TIMER_MS } from '../validation/issue-list.js';
 import { checkCallOptions, checkFileEntries } from '../validation/validate-copy-arguments.js';
 import { findExecIssues } from '../validation/validate-exec-arguments.js';
@@ -380,9 +380,12 @@ export class ContainerSandbox implements Sandbox {
   /** Concurrent calls share one attempt; a failed attempt is not kept, so the next call tries again. */
   destroy(options: DestroyOptions = {}): Promise<void> {
     const list = new IssueList();
-    if (list.object(options, 'options', ['gracePeriodMs'])?.gracePeriodMs !== undefined) {
+    const given = list.object(options, 'options', ['gracePeriodMs', 'timeoutMs', 'signal']);
+    if (given?.gracePeriodMs !== undefined) {
       list.integer(options.gracePeriodMs, 'options.gracePeriodMs', 0, MAX_TIMER_MS);
     }
+    if (given?.timeoutMs !== undefined) list.timeoutMs(options.timeoutMs, 'options.timeoutMs');
+    if (given?.signal !== undefined) list.signal(options.signal, 'options.signal');
     try {
       list.throwIfAny('destroy', this.#context());
     } catch (error) {
@@ -407,7 +410,14 @@ export class ContainerSandbox implements Sandbox {
     this.#destroying.catch(() => {
       this.#destroying = undefined;
     });
-    return this.#destroying;
+    // Waiting may stop early (an engine that does not answer); the removal itself goes on.
+    const stop = combineSignals(options.signal, options.timeoutMs);
+    return raceSignal(this.#destroying, stop).catch((error: unknown) => {
+      if (stop?.aborted) {
+        throw new CancelledError('destroy', stop.reason, { ...this.#context(), removal: 'pending' });
+      }
+      throw error;
+    });
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -83,6 +83,14 @@ export interface DestroyOptions {
    * @default 0
    */
   gracePeriodMs?: number;
+  /**
+   * Stop waiting for the removal after this many milliseconds (`CancelledError`,
+   * the removal going on); a later `destroy()` waits for it or tries again.
+   * @default no limit
+   */
+  timeoutMs?: number;
+  /** Stop waiting for the removal when aborted (as `timeoutMs` does). */
+  signal?: AbortSignal;
 }
 
 /**

@@ -8,7 +8,11 @@ import { combineSignals, delay } from '../../util/abort.js';
 import { demuxStream } from '../demux-stream.js';
 import type { Engine } from '../engine.js';
 import { toSandkitError } from '../to-sandkit-error.js';
+import { unlessEngineHangs } from '../unless-engine-hangs.js';
 import { killProcessTree } from './kill-process-tree.js';
+
+/** A signal that never aborts, for calls without a deadline. */
+const NEVER = new AbortController().signal;
 
 /** How often a command whose output never ends is checked for having exited. */
 const EXITED_POLL_MS = 1_000;
@@ -49,29 +53,41 @@ export async function startExec(
   const failed = (error: unknown, action: string) => toSandkitError(error, action, engine, context);
   if (stop?.aborted) throw stopped(stop.reason);
 
-  let exec: Dockerode.Exec;
-  try {
-    exec = await engine.docker.getContainer(containerId).exec({
-      Cmd: [...command],
-      AttachStdout: true,
-      AttachStderr: true,
-      AttachStdin: context.attachStdin,
-      Tty: false,
-      ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
-      ...(options.cwd ? { WorkingDir: options.cwd } : {}),
-      ...(options.user ? { User: options.user } : {}),
-    });
-  } catch (error) {
-    throw failed(error, 'run a command in the sandbox');
-  }
-  // A created exec runs nothing until it is started: stopped now, nothing is left behind.
-  if (stop?.aborted) throw stopped(stop.reason);
-  let socket: Duplex;
-  try {
-    socket = (await exec.start({ hijack: true, stdin: context.attachStdin, Detach: false })) as Duplex;
-  } catch (error) {
-    throw failed(error, 'run a command in the sandbox');
-  }
+  const begin = async (): Promise<{ exec: Dockerode.Exec; socket: Duplex }> => {
+    let exec: Dockerode.Exec;
+    try {
+      exec = await engine.docker.getContainer(containerId).exec({
+        Cmd: [...command],
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: context.attachStdin,
+        Tty: false,
+        ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
+        ...(options.cwd ? { WorkingDir: options.cwd } : {}),
+        ...(options.user ? { User: options.user } : {}),
+      });
+    } catch (error) {
+      throw failed(error, 'run a command in the sandbox');
+    }
+    // A created exec runs nothing until it is started: stopped now (the engine may only have
+    // answered long after the deadline), nothing is left behind.
+    if (stop?.aborted) throw stopped(stop.reason);
+    try {
+      return {
+        exec,
+        socket: (await exec.start({ hijack: true, stdin: context.attachStdin, Detach: false })) as Duplex,
+      };
+    } catch (error) {
+      throw failed(error, 'run a command in the sandbox');
+    }
+  };
+  // The deadline holds while the engine does not answer: a start the engine finishes later is killed then.
+  const { exec, socket } = await unlessEngineHangs(engine, begin(), stop ?? NEVER, {
+    hung: () => stopped(stop?.reason),
+    abandoned: async (late) => {
+      await killExec(late.exec, engine, () => late.socket.destroy());
+    },
+  });
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = context.attachStdin ? socket : new Writable({ write: (_c, _e, cb) => cb() });
@@ -91,7 +107,7 @@ export async function startExec(
   if (stop?.aborted) onStop();
 
   const outputDone = demuxStream(socket, stdout, stderr);
-  const exited = (async () => {
+  const running = (async () => {
     try {
       const exitCode = await waitForExit(
         exec,
@@ -113,6 +129,15 @@ export async function startExec(
       stderr.end();
     }
   })();
+  // Stopped while the engine does not answer, the caller is told on time; the kill goes on.
+  const exited = unlessEngineHangs(engine, running, stop ?? NEVER, {
+    hung: () => {
+      socket.destroy();
+      return stopped(stop?.reason);
+    },
+    abandoned: async () => {},
+  });
+  running.catch(() => {});
   exited.catch(() => {});
   return { stdout, stderr, stdin, exited, kill };
 }
