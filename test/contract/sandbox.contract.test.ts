@@ -231,6 +231,13 @@ for (const target of CONTRACT_TARGETS) {
           ]);
         });
 
+        it('writes and reads files on the tmpfs at /dev/shm, where the job sees them', async () => {
+          await sb.writeFiles([{ path: '/dev/shm/from-host', content: 'in shared memory' }]);
+          expect((await sb.exec(['cat', '/dev/shm/from-host'])).stdout).toBe('in shared memory');
+          await sb.exec(['sh', '-c', 'echo from the job > /dev/shm/from-job']);
+          expect((await sb.readFile('/dev/shm/from-job')).toString()).toBe('from the job\n');
+        });
+
         it('copies directory trees in and out with content and modes', async () => {
           const source = await tempDir('sandkit-in-');
           await mkdir(join(source, 'a/b'), { recursive: true });

@@ -83,6 +83,8 @@ export class ContainerSandbox implements Sandbox {
   readonly #engine: Engine;
   readonly #engineAccess: EngineAccess | undefined;
   readonly #archives: ArchiveTransport;
+  /** Copies that the engine's archive API would get wrong go through tar inside the sandbox. */
+  readonly #insideArchives: ArchiveTransport;
   readonly #teardown: () => Promise<void>;
   #destroyed = false;
   #destroying: Promise<void> | undefined;
@@ -98,6 +100,7 @@ export class ContainerSandbox implements Sandbox {
       init.engine,
       init.containerId,
     );
+    this.#insideArchives = execArchiveTransport(init.engine, init.containerId);
     this.#teardown = init.teardown;
   }
 
@@ -141,7 +144,13 @@ export class ContainerSandbox implements Sandbox {
       'writeFiles',
       options,
       (list) => checkFileEntries(list, files),
-      (signal) => this.#put(filesToTar(files), '/', signal),
+      (signal) =>
+        this.#put(
+          filesToTar(files),
+          '/',
+          signal,
+          files.map((file) => file.path),
+        ),
     );
   }
 
@@ -265,9 +274,25 @@ export class ContainerSandbox implements Sandbox {
     }
   }
 
-  async #put(tar: Readable, sandboxDir: string, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * The engine's archive API works on the container's root file system and its
+   * volumes: what lives on the kernel's mounts under `/dev` (`/dev/shm` is a
+   * tmpfs) it would write beside, invisible to the job. Those go through tar
+   * inside the sandbox.
+   */
+  #transportFor(paths: readonly string[]): ArchiveTransport {
+    const onDevMounts = paths.some((path) => /^\/+dev(\/|$)/.test(posix.normalize(path)));
+    return onDevMounts ? this.#insideArchives : this.#archives;
+  }
+
+  async #put(
+    tar: Readable,
+    sandboxDir: string,
+    signal: AbortSignal | undefined,
+    paths: readonly string[] = [sandboxDir],
+  ): Promise<void> {
     try {
-      await this.#archives.put(tar, sandboxDir, signal);
+      await this.#transportFor(paths).put(tar, sandboxDir, signal);
     } catch (error) {
       signal?.throwIfAborted();
       if (isMissingPath(error)) {
@@ -280,7 +305,7 @@ export class ContainerSandbox implements Sandbox {
   /** A tar stream of `path`; a missing path is a `FileNotFoundError` naming `shownPath`. */
   async #get(path: string, signal: AbortSignal | undefined, shownPath = path): Promise<Readable> {
     try {
-      return await this.#archives.get(path, signal);
+      return await this.#transportFor([path]).get(path, signal);
     } catch (error) {
       signal?.throwIfAborted();
       if (isMissingPath(error)) {
