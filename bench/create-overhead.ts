@@ -21,7 +21,7 @@ const { engine, images } = await benchSetup();
 const session = createSession();
 const labels = { [LABEL.managed]: 'true', [LABEL.session]: session.id };
 const runtime = socket({ engine, session });
-const sandkit = new Sandkit({ runtimes: [socket({ engine, session })], session, engine, concurrency: 20 });
+const sandkit = new Sandkit({ runtimes: [socket({ engine, session })], session, concurrency: 20 });
 const spec = {
   image: images.httpd,
   pull: 'never' as const,

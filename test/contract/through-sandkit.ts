@@ -26,6 +26,7 @@ export function throughSandkit(
     probe: () => chosen.probe(),
     validate: (spec) => chosen.validate(spec),
     sweep: (filter) => chosen.sweep(filter),
+    engine: () => chosen.engine(),
     create: (spec, options = {}) =>
       sandkit.create(spec, {
         ...(options.signal ? { signal: options.signal } : {}),

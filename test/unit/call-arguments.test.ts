@@ -151,7 +151,7 @@ describe('create options and sessions are checked before anything starts', () =>
 
   it('Sandkit.create checks its own options before it probes or sweeps', async () => {
     const { engine, calls } = recordingEngine();
-    const sk = new Sandkit({ runtimes: [socket({ engine })], engine, watchdog: false });
+    const sk = new Sandkit({ runtimes: [socket({ engine })], watchdog: false });
     const error = await sk
       .create(spec, { priority: Number.NaN, session: createSession() } as never)
       .catch((e: unknown) => e);

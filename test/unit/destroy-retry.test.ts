@@ -9,6 +9,7 @@ import { recordingEngine } from '../support/recording-engine.js';
  */
 function flakyRuntime(failures: number): { runtime: Runtime; destroyCalls: () => number } {
   let calls = 0;
+  const { engine } = recordingEngine();
   const sandbox = {
     id: '0190a4e2-0000-7000-8000-000000000001',
     runtime: 'flaky',
@@ -32,6 +33,7 @@ function flakyRuntime(failures: number): { runtime: Runtime; destroyCalls: () =>
     validate: () => [],
     create: async () => sandbox,
     sweep: async () => ({ containers: [], networks: [], volumes: [], paths: [] }),
+    engine: async () => engine,
   };
   return { runtime, destroyCalls: () => calls };
 }
@@ -39,8 +41,7 @@ function flakyRuntime(failures: number): { runtime: Runtime; destroyCalls: () =>
 describe('a failed destroy through Sandkit', () => {
   it('is not cached: the sandbox stays live and the next destroy() tries again', async () => {
     const { runtime, destroyCalls } = flakyRuntime(1);
-    const { engine } = recordingEngine();
-    const sk = new Sandkit({ runtimes: [runtime], engine, watchdog: false, sweepOrphansOnStart: false });
+    const sk = new Sandkit({ runtimes: [runtime], watchdog: false, sweepOrphansOnStart: false });
     const destroyed: string[] = [];
     sk.on('destroyed', ({ sandboxId }) => destroyed.push(sandboxId));
     const sb = await sk.create({ image: 'busybox' });

@@ -330,8 +330,9 @@ describe('a malformed spec never reaches the engine', () => {
       },
       create: () => Promise.reject(new Error('created')),
       sweep: () => Promise.reject(new Error('swept')),
+      engine: async () => engine,
     };
-    const sk = new Sandkit({ runtimes: [untouchable], engine, watchdog: false });
+    const sk = new Sandkit({ runtimes: [untouchable], watchdog: false });
     for (const [name, spec] of CASES) {
       const error = await sk.create(spec as SandboxSpec).catch((e: unknown) => e);
       expect(InvalidSpecError.is(error), name).toBe(true);

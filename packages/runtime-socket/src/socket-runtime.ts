@@ -192,6 +192,10 @@ export class SocketRuntime implements Runtime {
     };
   }
 
+  engine(): Promise<Engine> {
+    return this.#engine();
+  }
+
   async sweep(filter: SweepFilter): Promise<SweepReport> {
     return sweepByLabel(await this.#engine(), { ...filter, runtime: this.name });
   }

@@ -492,6 +492,10 @@ export class SysboxRuntime implements Runtime {
     return [own, inner?.stdout ? `${INNER_DAEMON_LOG}:\n${inner.stdout}` : ''].filter(Boolean).join('\n');
   }
 
+  engine(): Promise<Engine> {
+    return this.#engine();
+  }
+
   async sweep(filter: SweepFilter): Promise<SweepReport> {
     return sweepByLabel(await this.#engine(), { ...filter, runtime: this.name });
   }

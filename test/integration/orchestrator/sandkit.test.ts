@@ -90,6 +90,7 @@ describe('Sandkit: queueing', () => {
       probe: () => inner.probe(),
       validate: (spec) => inner.validate(spec),
       sweep: (filter) => inner.sweep(filter),
+      engine: () => inner.engine(),
       create: async (spec, options) => {
         peak = Math.max(peak, ++inFlight);
         try {

@@ -23,13 +23,18 @@ const ownerAlive = () => {
   return config.ownerStart === undefined || start === config.ownerStart;
 };
 
-const engine = await connectEngine(config.engine);
+// An engine that cannot be reached now is skipped: the others are still swept.
+const engines = (await Promise.allSettled(config.engines.map((connection) => connectEngine(connection))))
+  .filter((outcome) => outcome.status === 'fulfilled')
+  .map((outcome) => outcome.value);
+const sweepAll = (filter: Parameters<typeof sweepByLabel>[1]) =>
+  Promise.all(engines.map((engine) => sweepByLabel(engine, filter)));
 let lastTtlCheck = Date.now();
 while (!stopping && ownerAlive()) {
   await delay(config.pollMs ?? 250);
   if (Date.now() - lastTtlCheck >= (config.ttlCheckMs ?? 5_000)) {
     lastTtlCheck = Date.now();
-    await sweepByLabel(engine, { session: config.session, expiredAt: Date.now() }).catch(() => {});
+    await sweepAll({ session: config.session, expiredAt: Date.now() }).catch(() => {});
   }
 }
 if (!stopping) {
@@ -39,7 +44,7 @@ if (!stopping) {
     await delay(waitMs);
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        await sweepByLabel(engine, { session: config.session });
+        await sweepAll({ session: config.session });
         break;
       } catch {
         await delay(1_000);

@@ -9,8 +9,8 @@ export interface WatchdogConfig {
   ownerPid: number;
   /** Start time of the owner (clock ticks since boot), so a reused pid is not taken for it. */
   ownerStart: string | undefined;
-  /** The engine to sweep on, TLS settings included. */
-  engine: EngineConnection;
+  /** The engines to sweep on (those of the owner's runtimes), TLS settings included. */
+  engines: EngineConnection[];
   /**
    * How often the owner's liveness is checked.
    * @default 250
@@ -42,14 +42,14 @@ export interface Watchdog {
  */
 export function startWatchdog(
   session: Session,
-  engine: EngineConnection,
+  engines: EngineConnection[],
   options: Partial<WatchdogConfig> = {},
 ): Watchdog {
   const config: WatchdogConfig = {
     session: session.id,
     ownerPid: process.pid,
     ownerStart: processStartTime(process.pid),
-    engine,
+    engines,
     ...options,
   };
   const child = spawn(process.execPath, [fileURLToPath(new URL('./watchdog-main.js', import.meta.url))], {

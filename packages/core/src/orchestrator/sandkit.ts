@@ -4,7 +4,6 @@ import PQueue from 'p-queue';
 import { v7 as uuidv7 } from 'uuid';
 import { startWatchdog, type Watchdog } from '../cleanup/watchdog.js';
 import type { Engine } from '../engine/engine.js';
-import { type EngineSource, engineFromSource } from '../engine/engine-source.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
 import { isConnectionError, toSandkitError } from '../engine/to-sandkit-error.js';
 import { CancelledError, RuntimeUnavailableError, SandkitError } from '../errors/index.js';
@@ -25,11 +24,6 @@ import { type RuntimeChoice, selectRuntime } from './select-runtime.js';
 export interface SandkitOptions {
   /** The runtimes to choose from, in order of preference. */
   runtimes: Runtime[];
-  /**
-   * Engine the watchdog and orphan sweeps use (the runtimes' engine).
-   * @default connect as the docker CLI would
-   */
-  engine?: EngineSource;
   /**
    * How many sandboxes may be created at once, over all runtimes. The engine
    * degrades sharply under many parallel starts.
@@ -104,7 +98,6 @@ export class Sandkit implements AsyncDisposable {
   readonly session: Session;
   readonly #runtimes: Runtime[];
   readonly #options: SandkitOptions;
-  readonly #engine: () => Promise<Engine>;
   readonly #events = new EventEmitter();
   readonly #createQueue: PQueue;
   readonly #runtimeQueues = new Map<string, PQueue>();
@@ -131,7 +124,6 @@ export class Sandkit implements AsyncDisposable {
     this.#options = options;
     this.#runtimes = [...options.runtimes];
     this.session = options.session ?? createSession();
-    this.#engine = engineFromSource(options.engine);
     this.#createQueue = new PQueue({ concurrency: options.concurrency ?? Math.max(2, cpus().length) });
     this.#execQueue = new PQueue({ concurrency: options.execConcurrency ?? 32 });
     for (const [name, limit] of Object.entries(options.runtimeConcurrency ?? {})) {
@@ -280,7 +272,7 @@ export class Sandkit implements AsyncDisposable {
       // A runtime's probe or create that lost the engine may throw the socket's own error.
       return fail(
         isConnectionError(error)
-          ? toSandkitError(error, 'create a sandbox', await this.#engine(), { image: spec.image })
+          ? toSandkitError(error, 'create a sandbox', await this.#primaryEngine(), { image: spec.image })
           : error,
       );
     }
@@ -344,7 +336,7 @@ export class Sandkit implements AsyncDisposable {
    * and the probes are dropped so the next create looks again.
    */
   async #assertEngineAnswers(signal: AbortSignal, image: string): Promise<void> {
-    const engine = await this.#engine();
+    const engine = await this.#primaryEngine();
     try {
       await raceSignal(engine.docker.ping(), signal);
     } catch (error) {
@@ -354,13 +346,39 @@ export class Sandkit implements AsyncDisposable {
     }
   }
 
+  /**
+   * The engines of this instance's runtimes, one per address: what its sweeps
+   * and its watchdog cover. Runtimes whose engine cannot be reached are left
+   * out; when none can, the first failure is thrown.
+   */
+  async #engines(): Promise<Engine[]> {
+    const outcomes = await Promise.allSettled(this.#runtimes.map((runtime) => runtime.engine()));
+    const engines = new Map<string, Engine>();
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled' && !engines.has(outcome.value.address)) {
+        engines.set(outcome.value.address, outcome.value);
+      }
+    }
+    if (engines.size === 0) throw (outcomes[0] as PromiseRejectedResult).reason;
+    return [...engines.values()];
+  }
+
+  async #primaryEngine(): Promise<Engine> {
+    return (await this.#engines())[0] as Engine;
+  }
+
   /** Once: the watchdog, and the sweep of what dead owners and expiries left behind. */
   #start(): Promise<void> {
     this.#started ??= (async () => {
-      const engine = await this.#engine();
+      const engines = await this.#engines();
       // Best effort: leftovers another sweep is still removing must not fail this session's first create.
       if (this.#options.sweepOrphansOnStart !== false) await this.gc().catch(() => undefined);
-      if (this.#options.watchdog !== false) this.#watchdog = startWatchdog(this.session, engine.connection);
+      if (this.#options.watchdog !== false) {
+        this.#watchdog = startWatchdog(
+          this.session,
+          engines.map((engine) => engine.connection),
+        );
+      }
     })();
     this.#started.catch(() => {
       this.#started = undefined;
@@ -368,18 +386,20 @@ export class Sandkit implements AsyncDisposable {
     return this.#started;
   }
 
-  /** Removes expired objects, and objects whose owning process on this host is gone. */
+  /** Removes expired objects, and objects whose owning process on this host is gone, on every runtime's engine. */
   async gc(): Promise<SweepReport> {
-    const engine = await this.#engine();
-    const [expired, orphaned] = await Promise.all([
-      sweepByLabel(engine, { expiredAt: Date.now() }),
-      sweepByLabel(engine, { orphaned: true }),
-    ]);
+    const now = Date.now();
+    const reports = await Promise.all(
+      (await this.#engines()).flatMap((engine) => [
+        sweepByLabel(engine, { expiredAt: now }),
+        sweepByLabel(engine, { orphaned: true }),
+      ]),
+    );
     return {
-      containers: [...expired.containers, ...orphaned.containers],
-      networks: [...expired.networks, ...orphaned.networks],
-      volumes: [...expired.volumes, ...orphaned.volumes],
-      paths: [...expired.paths, ...orphaned.paths],
+      containers: reports.flatMap((r) => r.containers),
+      networks: reports.flatMap((r) => r.networks),
+      volumes: reports.flatMap((r) => r.volumes),
+      paths: reports.flatMap((r) => r.paths),
     };
   }
 
@@ -401,7 +421,8 @@ export class Sandkit implements AsyncDisposable {
     await Promise.allSettled([...this.#jobs]);
     await Promise.allSettled([...this.#live].map((s) => s.destroy()));
     if (this.#started) {
-      await sweepByLabel(await this.#engine(), { session: this.session.id }).catch(() => {});
+      const engines = await this.#engines().catch(() => [] as Engine[]);
+      await Promise.allSettled(engines.map((engine) => sweepByLabel(engine, { session: this.session.id })));
     }
     this.#watchdog?.stop();
   }

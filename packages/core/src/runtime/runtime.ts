@@ -1,3 +1,4 @@
+import type { Engine } from '../engine/engine.js';
 import type { SpecIssue } from '../errors/index.js';
 import type { SweepFilter } from '../labels/label-filter.js';
 import type { Session } from '../labels/sandkit-labels.js';
@@ -66,4 +67,6 @@ export interface Runtime {
   create(spec: SandboxSpec, options?: CreateOptions): Promise<Sandbox>;
   /** Removes every object of this runtime that matches the filter. */
   sweep(filter: SweepFilter): Promise<SweepReport>;
+  /** The engine its sandboxes live on (connected on first use): an orchestrator sweeps and watches it. */
+  engine(): Promise<Engine>;
 }
