@@ -16,6 +16,7 @@ import {
   type Sandbox,
   SandboxDestroyedError,
   StartFailedError,
+  sweepByLabel,
 } from '@sandkit/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
@@ -467,10 +468,10 @@ for (const target of CONTRACT_TARGETS) {
         await nothingLeft();
       });
 
-      it('sweep removes every object of the session', async () => {
+      it("a label sweep of the runtime's engine removes every object of the session", async () => {
         await runtime.create(base);
         await runtime.create(base);
-        const report = await runtime.sweep({ session: session.id });
+        const report = await sweepByLabel(await runtime.engine(), { session: session.id });
         expect(report.containers).toHaveLength(2);
         await nothingLeft();
       });

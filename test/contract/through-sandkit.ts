@@ -25,7 +25,6 @@ export function throughSandkit(
     name: chosen.name,
     probe: () => chosen.probe(),
     validate: (spec) => chosen.validate(spec),
-    sweep: (filter) => chosen.sweep(filter),
     engine: () => chosen.engine(),
     create: (spec, options = {}) =>
       sandkit.create(spec, {

@@ -32,7 +32,6 @@ function flakyRuntime(failures: number): { runtime: Runtime; destroyCalls: () =>
     }),
     validate: () => [],
     create: async () => sandbox,
-    sweep: async () => ({ containers: [], networks: [], volumes: [], paths: [] }),
     engine: async () => engine,
   };
   return { runtime, destroyCalls: () => calls };

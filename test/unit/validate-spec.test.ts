@@ -329,7 +329,6 @@ describe('a malformed spec never reaches the engine', () => {
         throw new Error('validated');
       },
       create: () => Promise.reject(new Error('created')),
-      sweep: () => Promise.reject(new Error('swept')),
       engine: async () => engine,
     };
     const sk = new Sandkit({ runtimes: [untouchable], watchdog: false });

@@ -20,11 +20,8 @@ import {
   type SandboxSpec,
   type Session,
   type SpecIssue,
-  type SweepFilter,
-  type SweepReport,
   sandboxContainerName,
   sandboxLabels,
-  sweepByLabel,
   unavailableProbe,
   unixSocketClient,
 } from '@sandkit/core';
@@ -194,10 +191,6 @@ export class SocketRuntime implements Runtime {
 
   engine(): Promise<Engine> {
     return this.#engine();
-  }
-
-  async sweep(filter: SweepFilter): Promise<SweepReport> {
-    return sweepByLabel(await this.#engine(), { ...filter, runtime: this.name });
   }
 }
 

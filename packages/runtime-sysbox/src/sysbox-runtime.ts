@@ -32,10 +32,7 @@ import {
   type Session,
   type SpecIssue,
   StartFailedError,
-  type SweepFilter,
-  type SweepReport,
   sandboxLabels,
-  sweepByLabel,
   toSandkitError,
   unavailableProbe,
   unixSocketClient,
@@ -494,10 +491,6 @@ export class SysboxRuntime implements Runtime {
 
   engine(): Promise<Engine> {
     return this.#engine();
-  }
-
-  async sweep(filter: SweepFilter): Promise<SweepReport> {
-    return sweepByLabel(await this.#engine(), { ...filter, runtime: this.name });
   }
 }
 

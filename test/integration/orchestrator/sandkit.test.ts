@@ -89,7 +89,6 @@ describe('Sandkit: queueing', () => {
       name: inner.name,
       probe: () => inner.probe(),
       validate: (spec) => inner.validate(spec),
-      sweep: (filter) => inner.sweep(filter),
       engine: () => inner.engine(),
       create: async (spec, options) => {
         peak = Math.max(peak, ++inFlight);

@@ -1,6 +1,5 @@
 import type { Engine } from '../engine/engine.js';
 import type { SpecIssue } from '../errors/index.js';
-import type { SweepFilter } from '../labels/label-filter.js';
 import type { Session } from '../labels/sandkit-labels.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { DockerAccess, SandboxSpec } from '../spec/sandbox-spec.js';
@@ -65,8 +64,10 @@ export interface Runtime {
   validate(spec: SandboxSpec): SpecIssue[];
   /** Creates a sandbox and waits until it is ready. */
   create(spec: SandboxSpec, options?: CreateOptions): Promise<Sandbox>;
-  /** Removes every object of this runtime that matches the filter. */
-  sweep(filter: SweepFilter): Promise<SweepReport>;
-  /** The engine its sandboxes live on (connected on first use): an orchestrator sweeps and watches it. */
+  /**
+   * The engine its sandboxes live on (connected on first use). Everything a
+   * runtime makes carries sandkit's labels there, so an orchestrator sweeps and
+   * watches this engine by label (`sweepByLabel`), for every runtime at once.
+   */
   engine(): Promise<Engine>;
 }
