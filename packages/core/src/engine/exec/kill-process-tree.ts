@@ -4,10 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
  * SIGKILLs a host process and every descendant of it. Each process found is
  * stopped (SIGSTOP) before its children are looked up, so none can fork a
  * child that escapes the sweep; the whole frozen tree is then killed.
+ * @returns false when this process may not signal it (not root), so nothing was done
  */
-export function killProcessTree(root: number): void {
+export function killProcessTree(root: number): boolean {
   const tree = new Set<number>([root]);
-  signal(root, 'SIGSTOP');
+  if (signal(root, 'SIGSTOP') === 'not permitted') return false;
   for (;;) {
     const found = [...childrenOf(tree)].filter((pid) => !tree.has(pid));
     if (found.length === 0) break;
@@ -17,6 +18,7 @@ export function killProcessTree(root: number): void {
     }
   }
   for (const pid of tree) signal(pid, 'SIGKILL');
+  return true;
 }
 
 /** The pids whose parent is in `parents`, read from /proc (empty without /proc). */
@@ -41,10 +43,11 @@ function childrenOf(parents: ReadonlySet<number>): Set<number> {
   return children;
 }
 
-function signal(pid: number, name: NodeJS.Signals): void {
+function signal(pid: number, name: NodeJS.Signals): 'sent' | 'gone' | 'not permitted' {
   try {
     process.kill(pid, name);
-  } catch {
-    // already gone
+    return 'sent';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'not permitted' : 'gone';
   }
 }

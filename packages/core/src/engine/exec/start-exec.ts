@@ -9,6 +9,7 @@ import { demuxStream } from '../demux-stream.js';
 import type { Engine } from '../engine.js';
 import { toSandkitError } from '../to-sandkit-error.js';
 import { unlessEngineHangs } from '../unless-engine-hangs.js';
+import { EXEC_MARKER_VARIABLE, killMarkedProcesses, newExecMarker } from './kill-marked-processes.js';
 import { killProcessTree } from './kill-process-tree.js';
 
 /** A signal that never aborts, for calls without a deadline. */
@@ -53,6 +54,8 @@ export async function startExec(
   const failed = (error: unknown, action: string) => toSandkitError(error, action, engine, context);
   if (stop?.aborted) throw stopped(stop.reason);
 
+  // Marks the command's processes, so they can be killed from inside the sandbox when host PIDs can't be.
+  const marker = newExecMarker();
   const begin = async (): Promise<{ exec: Dockerode.Exec; socket: Duplex }> => {
     let exec: Dockerode.Exec;
     try {
@@ -62,7 +65,10 @@ export async function startExec(
         AttachStderr: true,
         AttachStdin: context.attachStdin,
         Tty: false,
-        ...(options.env ? { Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`) } : {}),
+        Env: [
+          ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+          `${EXEC_MARKER_VARIABLE}=${marker}`,
+        ],
         ...(options.cwd ? { WorkingDir: options.cwd } : {}),
         ...(options.user ? { User: options.user } : {}),
       });
@@ -85,7 +91,7 @@ export async function startExec(
   const { exec, socket } = await unlessEngineHangs(engine, begin(), stop ?? NEVER, {
     hung: () => stopped(stop?.reason),
     abandoned: async (late) => {
-      await killExec(late.exec, engine, () => late.socket.destroy());
+      await killExec(late.exec, engine, { containerId, marker }, () => late.socket.destroy());
     },
   });
   const stdout = new PassThrough();
@@ -95,7 +101,7 @@ export async function startExec(
   let stoppedBy: unknown;
   let killing: Promise<void> | undefined;
   const kill = () => {
-    killing ??= killExec(exec, engine, () => socket.destroy());
+    killing ??= killExec(exec, engine, { containerId, marker }, () => socket.destroy());
     return killing;
   };
   const onStop = () => {
@@ -150,14 +156,22 @@ const KILL_WAIT_MS = 5_000;
  * answers `start` before the process exists, so an early kill first waits
  * for the engine to report its pid (or its exit).
  */
-async function killExec(exec: Dockerode.Exec, engine: Engine, dropOutput: () => void): Promise<void> {
+async function killExec(
+  exec: Dockerode.Exec,
+  engine: Engine,
+  target: { containerId: string; marker: string },
+  dropOutput: () => void,
+): Promise<void> {
   const deadline = Date.now() + KILL_WAIT_MS;
   try {
     for (;;) {
       const { Pid, Running, ExitCode } = await exec.inspect();
-      // The exec's pid is a host pid; only a local engine shares our pid namespace.
+      // The exec's pid is a host pid: only a local engine shares our pid namespace, and only root
+      // may signal it. Otherwise the tree is killed from inside the sandbox, by its marker.
       if (Pid > 0) {
-        if (engine.isLocal) killProcessTree(Pid);
+        if (!(engine.isLocal && killProcessTree(Pid))) {
+          await killMarkedProcesses(engine, target.containerId, target.marker);
+        }
         return;
       }
       if ((!Running && ExitCode !== null) || Date.now() > deadline) return;
