@@ -338,14 +338,25 @@ for (const target of CONTRACT_TARGETS) {
       });
 
       afterAll(async () => {
-        expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+        expect(
+          await leftovers(
+            { session: session.id },
+            { sessionNetworkKept: target.keepsSessionNetwork === true },
+          ),
+        ).toEqual(NOTHING_LEFT);
       });
     });
 
     describe('lifecycle and failure paths (each leaves nothing behind)', () => {
       const session = createSession();
       const runtime = target.runtime(session);
-      const nothingLeft = async () => expect(await leftovers({ session: session.id })).toEqual(NOTHING_LEFT);
+      const nothingLeft = async () =>
+        expect(
+          await leftovers(
+            { session: session.id },
+            { sessionNetworkKept: target.keepsSessionNetwork === true },
+          ),
+        ).toEqual(NOTHING_LEFT);
 
       it('reports whether its main process runs, and its exit code once it stopped', async () => {
         await using sb = await runtime.create(base);

@@ -20,6 +20,12 @@ export interface ContractTarget {
   spec(images: OfflineImages): SandboxSpec;
   /** Resolves to a reason when this target cannot run on this engine (only Sysbox targets may skip). */
   skipReason(): Promise<string | undefined>;
+  /**
+   * Its session's network stays between sandboxes (a `Sandkit` keeps it until it closes), so
+   * "nothing left" after a sandbox is gone means nothing but that network.
+   * @default false
+   */
+  keepsSessionNetwork?: boolean;
 }
 
 /** Every runtime configuration; a new backend or mode adds itself here. */
@@ -41,11 +47,11 @@ export const CONTRACT_TARGETS: ContractTarget[] = [
         session,
         [sysbox({ session, allowInsecure: 'always', onWarning: () => {}, ...on }), chosen],
         chosen,
-        engine,
       );
     },
     spec: (images) => ({ image: images.busybox, pull: 'never', docker: 'none' }),
     skipReason: async () => undefined,
+    keepsSessionNetwork: true,
   },
   {
     name: 'socket runtime, docker: shared (guarded)',

@@ -8,9 +8,14 @@ export function testEngine(): Promise<Engine> {
   return engine;
 }
 
-/** Everything sandkit-labelled on the engine that matches the filter: what a leak check expects to be empty. */
+/**
+ * Everything sandkit-labelled on the engine that matches the filter: what a leak check expects to be
+ * empty. With `sessionNetworkKept`, the session's own network (which a `Sandkit` keeps until it
+ * closes) does not count.
+ */
 export async function leftovers(
   filter: SweepFilter,
+  options: { sessionNetworkKept?: boolean } = {},
 ): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
   const { docker } = await testEngine();
   const filters = JSON.stringify({ label: engineLabelFilters(filter) });
@@ -21,7 +26,11 @@ export async function leftovers(
   ]);
   return {
     containers: containers.map((c) => `${c.Names[0]} (${c.State})`),
-    networks: networks.map((n) => n.Name),
+    networks: networks
+      .map((n) => n.Name)
+      .filter(
+        (name) => !(options.sessionNetworkKept && filter.session && name === `sandkit-${filter.session}`),
+      ),
     volumes: (volumes.Volumes ?? []).map((v) => v.Name),
   };
 }

@@ -137,6 +137,8 @@ describe('Sandkit: queueing', () => {
       .create({ ...plain, readiness: { exec: ['sh', '-c', 'sleep 5'] } }, { signal: controller.signal })
       .catch((e: unknown) => e);
     expect(CancelledError.is(error)).toBe(true);
+    expect(await leftovers({ session: sk.session.id }, { sessionNetworkKept: true })).toEqual(NOTHING_LEFT);
+    await sk.close();
     expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
   });
 
@@ -233,6 +235,22 @@ describe('Sandkit: concurrency', () => {
       sk.create(isolated),
     ]);
     expect(sandboxes.map((sb) => sb.runtime).sort()).toEqual(['socket', 'socket', 'sysbox', 'sysbox']);
+    expect((await leftovers({ session: sk.session.id })).networks).toEqual([`sandkit-${sk.session.id}`]);
+    await sk.close();
+    expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);
+  });
+
+  it('makes its session network once, not once per sandbox, and removes it at close()', async () => {
+    const sk = newSandkit();
+    const { docker } = await testEngine();
+    const networkIds = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const sb = await sk.create(plain);
+      const info = await docker.getContainer(sb.containerId).inspect();
+      networkIds.add(Object.values(info.NetworkSettings.Networks)[0]?.NetworkID as string);
+      await sb.destroy();
+    }
+    expect(networkIds.size).toBe(1);
     expect((await leftovers({ session: sk.session.id })).networks).toEqual([`sandkit-${sk.session.id}`]);
     await sk.close();
     expect(await leftovers({ session: sk.session.id })).toEqual(NOTHING_LEFT);

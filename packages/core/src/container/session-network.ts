@@ -4,9 +4,10 @@ import type { Session } from '../labels/sandkit-labels.js';
 import { LABEL } from '../labels/sandkit-labels.js';
 
 interface Entry {
+  engine: Engine;
   users: number;
-  /** The network's id while it has users. */
-  id?: string;
+  /** The network's id while it has users (or while its session keeps it). */
+  id?: string | undefined;
   /** Serialises create/remove so a sandbox never joins a network being removed. */
   queue: Promise<unknown>;
 }
@@ -17,6 +18,47 @@ interface Entry {
  */
 const entries = new Map<string, Map<string, Entry>>();
 
+/** Sessions whose network stays between sandboxes (an orchestrator's), until released. */
+const kept = new Set<string>();
+
+/**
+ * Keeps the session's networks when their last sandbox goes, so a session that
+ * makes sandboxes one after another creates and removes its network once, not
+ * once per sandbox (an engine spends ~70 ms creating a bridge and ~150 ms
+ * removing it). {@link releaseSessionNetworks} ends it; a session sweep (the
+ * watchdog's, `gc`) removes the network like any other object of the session.
+ */
+export function keepSessionNetworks(session: Session): void {
+  kept.add(session.id);
+}
+
+/** Stops keeping the session's networks, and removes those no sandbox uses. */
+export async function releaseSessionNetworks(session: Session): Promise<void> {
+  kept.delete(session.id);
+  const name = sessionNetworkName(session);
+  await Promise.all(
+    [...entries.values()].map(async (byName) => {
+      const entry = byName.get(name);
+      if (!entry) return;
+      const work = async () => {
+        if (entry.users === 0 && entry.id) {
+          await removeUnused(entry.engine, entry.id);
+          entry.id = undefined;
+        }
+      };
+      const next = entry.queue.then(work, work);
+      entry.queue = next.catch(() => {});
+      await next;
+    }),
+  );
+}
+
+async function removeUnused(engine: Engine, id: string): Promise<void> {
+  await ignoreMissing(engine.docker.getNetwork(id).remove()).catch(() => {
+    // Still in use by a sandbox another process of this session created: the session sweep removes it.
+  });
+}
+
 /** Name of the bridge network a session's sandboxes share on an engine. */
 export function sessionNetworkName(session: Session): string {
   return `sandkit-${session.id}`;
@@ -26,7 +68,7 @@ export function sessionNetworkName(session: Session): string {
  * Joins the session's own bridge network, creating it on first use, and
  * returns its id (containers join by id: the engine allows several networks of
  * one name, and refuses an ambiguous name) and a release function that removes
- * it after its last user.
+ * it after its last user (unless the session keeps it: {@link keepSessionNetworks}).
  *
  * One network per session, not per sandbox: the engine's default address pools
  * hold only about thirty bridge networks. Inter-container traffic is disabled
@@ -41,7 +83,7 @@ export async function joinSessionNetwork(
   const name = sessionNetworkName(session);
   const byName = entries.get(engine.address) ?? new Map<string, Entry>();
   entries.set(engine.address, byName);
-  const current = byName.get(name) ?? { users: 0, queue: Promise.resolve() };
+  const current = byName.get(name) ?? { engine, users: 0, queue: Promise.resolve() };
   byName.set(name, current);
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const next = current.queue.then(work, work);
@@ -62,10 +104,9 @@ export async function joinSessionNetwork(
         if (released) return;
         released = true;
         current.users--;
-        if (current.users === 0) {
-          await ignoreMissing(engine.docker.getNetwork(id).remove()).catch(() => {
-            // Still in use by a sandbox another process of this session created: the session sweep removes it.
-          });
+        if (current.users === 0 && !kept.has(session.id)) {
+          await removeUnused(engine, id);
+          current.id = undefined;
         }
       }),
   };

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import PQueue from 'p-queue';
 import { v7 as uuidv7 } from 'uuid';
 import { startWatchdog, type Watchdog } from '../cleanup/watchdog.js';
+import { keepSessionNetworks, releaseSessionNetworks } from '../container/session-network.js';
 import type { Engine } from '../engine/engine.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
 import { isConnectionError, toSandkitError } from '../engine/to-sandkit-error.js';
@@ -371,6 +372,8 @@ export class Sandkit implements AsyncDisposable {
   #start(): Promise<void> {
     this.#started ??= (async () => {
       const engines = await this.#engines();
+      // One session network for this instance's whole life, not one per sandbox: see keepSessionNetworks.
+      keepSessionNetworks(this.session);
       // Best effort: leftovers another sweep is still removing must not fail this session's first create.
       if (this.#options.sweepOrphansOnStart !== false) await this.gc().catch(() => undefined);
       if (this.#options.watchdog !== false) {
@@ -420,6 +423,7 @@ export class Sandkit implements AsyncDisposable {
     await Promise.allSettled([...this.#pools].map((pool) => pool.close()));
     await Promise.allSettled([...this.#jobs]);
     await Promise.allSettled([...this.#live].map((s) => s.destroy()));
+    await releaseSessionNetworks(this.session);
     if (this.#started) {
       const engines = await this.#engines().catch(() => [] as Engine[]);
       await Promise.allSettled(engines.map((engine) => sweepByLabel(engine, { session: this.session.id })));
