@@ -23,15 +23,11 @@ export {
   guardedFields,
   type StructType,
 } from './proxy/canonical-body/schema-types.js';
-export {
-  type EngineProxy,
-  type EngineProxyOptions,
-  MAX_INSPECTED_BODY,
-  startEngineProxy,
-} from './proxy/engine-proxy.js';
+export { type EngineProxySettings, MAX_INSPECTED_BODY } from './proxy/engine-proxy.js';
 export { type HijackRequest, relayHijacked } from './proxy/hijack-relay.js';
 export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
 export type { ResolvedObject, Standing } from './proxy/ownership.js';
+export { type EngineProxy, type EngineProxyOptions, startEngineProxy } from './proxy/proxy-worker.js';
 export {
   checkContainerCreate,
   checkContainerUpdate,

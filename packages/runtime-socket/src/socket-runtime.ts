@@ -26,7 +26,7 @@ import {
   unixSocketClient,
 } from '@sandkit/core';
 import { hardenedHostConfig } from './hardening.js';
-import { startEngineProxy } from './proxy/engine-proxy.js';
+import { startEngineProxy } from './proxy/proxy-worker.js';
 
 /** Options of {@link socket}. */
 export interface SocketRuntimeOptions {

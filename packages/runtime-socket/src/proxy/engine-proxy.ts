@@ -40,10 +40,8 @@ import {
 /** Largest request body the proxy reads to check it (settings bodies); larger ones are refused (413). */
 export const MAX_INSPECTED_BODY = 1024 * 1024;
 
-/** Options of {@link startEngineProxy}. */
-export interface EngineProxyOptions {
-  /** The engine to forward to; must be reachable on a unix socket of this host. */
-  engine: Engine;
+/** What a proxy guards, serialisable: all a proxy worker is started with. */
+export interface EngineProxySettings {
   /** Where the proxy listens (a unix socket path, created). */
   socketPath: string;
   /** The sandbox whose job uses the proxy. */
@@ -56,9 +54,9 @@ export interface EngineProxyOptions {
   allowedBindPaths: readonly string[];
 }
 
-/** A running proxy. */
-export interface EngineProxy {
-  readonly socketPath: string;
+/** A proxy serving in this thread. */
+export interface ServedProxy {
+  /** Stops listening, drops the job's connections and removes the socket. */
   close(): Promise<void>;
 }
 
@@ -112,7 +110,8 @@ const EMPTY_BODY = /^\s*(\{\s*\}|null)?\s*$/;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /**
- * A per-sandbox guard in front of the engine API. It understands the API
+ * Serves a per-sandbox guard in front of the engine API, in the calling
+ * thread (a proxy worker: see `startEngineProxy`). It understands the API
  * (versioned paths included): reads every settings body as the engine will
  * and forwards exactly the canonical form it checked, labels everything the
  * job creates, resolves every name to an engine id before deciding and sends
@@ -122,9 +121,9 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  * backpressure, flushing response headers at once (an attached `docker run`
  * waits on them).
  */
-export async function startEngineProxy(options: EngineProxyOptions): Promise<EngineProxy> {
-  const enginePath = new URL(options.engine.address).pathname;
-  const ownership = new Ownership(options.engine, options.sandboxId, options.sandboxContainerName);
+export async function serveEngineProxy(engine: Engine, options: EngineProxySettings): Promise<ServedProxy> {
+  const enginePath = new URL(engine.address).pathname;
+  const ownership = new Ownership(engine, options.sandboxId, options.sandboxContainerName);
   const policy: PolicyContext = {
     allowedBindPaths: options.allowedBindPaths,
     ownedId: (kind, id) => ownership.ownedId(kind, id),
@@ -270,7 +269,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
    * containers attached to it narrowed to the job's own.
    */
   async function sharedNetworkView(id: string): Promise<unknown> {
-    const { docker } = options.engine;
+    const { docker } = engine;
     const [network, own] = await Promise.all([
       docker.getNetwork(id).inspect() as Promise<{ Containers?: Record<string, unknown> }>,
       docker.listContainers({
@@ -294,7 +293,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
         if (checked.violations.length > 0) return denied(checked.violations);
         // The engine would create missing named volumes itself, unlabelled: create them labelled first.
         for (const name of checked.volumesToCreate) {
-          await options.engine.docker.createVolume({ Name: name, Labels: options.labels });
+          await engine.docker.createVolume({ Name: name, Labels: options.labels });
           // The engine answers "create" of an existing volume with 201 too: it is the job's only if it carries the label.
           if (!(await ownership.ownedId('volume', name)))
             return denied([`volume "${name}" is not one of this job's volumes`]);
@@ -412,9 +411,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     server.once('error', reject);
     server.listen(options.socketPath, () => resolve());
   });
-  server.unref();
   return {
-    socketPath: options.socketPath,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
