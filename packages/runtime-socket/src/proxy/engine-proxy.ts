@@ -364,7 +364,8 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
             Object.entries(upstreamRes.headers).filter(([name]) => !HOP_BY_HOP.has(name)),
           );
           res.writeHead(status, responseHeaders);
-          res.flushHeaders();
+          // A stream's headers go at once (an attached `docker run` waits on them); a sized answer's go with it.
+          if (upstreamRes.headers['content-length'] === undefined) res.flushHeaders();
           const chunks: Buffer[] = [];
           if (body) upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
           upstreamRes.pipe(res);
