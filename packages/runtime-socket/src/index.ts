@@ -23,7 +23,8 @@ export {
   guardedFields,
   type StructType,
 } from './proxy/canonical-body/schema-types.js';
-export { type EngineProxySettings, MAX_INSPECTED_BODY } from './proxy/engine-proxy.js';
+export type { EngineProxySettings } from './proxy/engine-proxy.js';
+export { MAX_INSPECTED_BODY } from './proxy/forward.js';
 export { type HijackRequest, relayHijacked } from './proxy/hijack-relay.js';
 export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
 export type { ResolvedObject, Standing } from './proxy/ownership.js';

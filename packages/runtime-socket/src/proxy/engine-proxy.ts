@@ -3,17 +3,18 @@ import {
   createServer,
   type IncomingHttpHeaders,
   type IncomingMessage,
-  request,
   type Server,
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { type Engine, LABEL } from '@sandkit/core';
+import { denied, parseCreated, policyMessage, type Refusal, reply, replyJson } from './answers.js';
 import { type ApiRoute, matchRoute, pathWithTarget } from './api-route.js';
 import { checkBuild } from './build-query.js';
 import { type CanonicalBody, canonicalBody, UnreadableBody } from './canonical-body/canonicalise.js';
 import {
+  AUTH_CONFIG,
   CONTAINER_CREATE,
   CONTAINER_UPDATE,
   EXEC_CREATE,
@@ -24,8 +25,11 @@ import {
   VOLUME_CREATE,
 } from './canonical-body/engine-schema.js';
 import type { StructType } from './canonical-body/schema-types.js';
+import { type ForwardOptions, forwardRequest, isEmptyBody, MAX_INSPECTED_BODY, readBody } from './forward.js';
 import { relayHijacked } from './hijack-relay.js';
-import { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './label-rewrite.js';
+import { ImageOwnership } from './image-ownership.js';
+import { IMAGE_ROUTES, ImageRoutes } from './image-routes.js';
+import { UnreadableFilters, withLabelFilter, withLabels } from './label-rewrite.js';
 import { Ownership } from './ownership.js';
 import {
   checkContainerCreate,
@@ -36,9 +40,6 @@ import {
   checkVolumeCreate,
   type PolicyContext,
 } from './request-policy.js';
-
-/** Largest request body the proxy reads to check it (settings bodies); larger ones are refused (413). */
-export const MAX_INSPECTED_BODY = 1024 * 1024;
 
 /** What a proxy guards, serialisable: all a proxy worker is started with. */
 export interface EngineProxySettings {
@@ -52,11 +53,18 @@ export interface EngineProxySettings {
   labels: Record<string, string>;
   /** Host paths the job may bind-mount. */
   allowedBindPaths: readonly string[];
+  /**
+   * Keep the images the job built or tagged when the proxy closes (a build
+   * cache for later jobs); otherwise they are removed unless someone else
+   * uses them.
+   * @default false
+   */
+  keepImages?: boolean;
 }
 
 /** A proxy serving in this thread. */
 export interface ServedProxy {
-  /** Stops listening, drops the job's connections and removes the socket. */
+  /** Stops listening, drops the job's connections, removes the socket and (unless kept) the job's images. */
   close(): Promise<void>;
 }
 
@@ -67,13 +75,16 @@ interface CheckedRequest {
   sharedNetwork?: string;
 }
 
-/** A request the proxy answers itself. */
-interface Refusal {
-  status: number;
-  message: string;
-}
-
-const LIST_ROUTES = new Set(['container.list', 'network.list', 'volume.list', 'events']);
+/** Routes whose `filters` the proxy narrows to the sandbox's objects: lists, events, and prunes (never forwarded unscoped). */
+const SCOPED_QUERIES = new Set([
+  'container.list',
+  'network.list',
+  'volume.list',
+  'events',
+  'container.prune',
+  'network.prune',
+  'volume.prune',
+]);
 /** Routes whose JSON body the proxy reads, checks and re-serializes, with the engine struct it is read as. */
 const CHECKED_BODIES: Readonly<Record<string, StructType>> = {
   'container.create': CONTAINER_CREATE,
@@ -84,6 +95,7 @@ const CHECKED_BODIES: Readonly<Record<string, StructType>> = {
   'network.connect': NETWORK_CONNECT,
   'network.disconnect': NETWORK_DISCONNECT,
   'volume.create': VOLUME_CREATE,
+  auth: AUTH_CONFIG,
 };
 /** Routes (and paths) by which the job gives a name to an object or takes one away. */
 const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
@@ -94,9 +106,12 @@ const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
   ['network.remove', /./],
   ['volume.create', /./],
   ['volume.remove', /./],
+  ['container.prune', /./],
+  ['network.prune', /./],
+  ['volume.prune', /./],
 ]);
 /** Routes whose body is a stream the engine unpacks (tar archives), never read as settings. */
-const STREAMED_BODIES = new Set(['container.write', 'image.build', 'image.pull']);
+const STREAMED_BODIES = new Set(['container.write']);
 /** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
 const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
 /**
@@ -105,9 +120,6 @@ const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
  * be root's) nor change it.
  */
 const SANDBOX_CONTAINER_READS = /^\/containers\/[^/]+\/(json|logs|top|stats)$/;
-/** An empty body, as clients send one: nothing, `{}` or `null`. */
-const EMPTY_BODY = /^\s*(\{\s*\}|null)?\s*$/;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /**
  * Serves a per-sandbox guard in front of the engine API, in the calling
@@ -129,6 +141,17 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     ownedId: (kind, id) => ownership.ownedId(kind, id),
     volumeExists: (name) => ownership.volumeExists(name),
   };
+  const forward = (req: IncomingMessage, res: ServerResponse, path: string, options?: ForwardOptions) =>
+    forwardRequest(enginePath, req, res, path, options);
+  const images = new ImageOwnership(engine, options.sandboxId);
+  const imageRoutes = new ImageRoutes({
+    engine,
+    sandboxId: options.sandboxId,
+    labels: options.labels,
+    images,
+    containers: ownership,
+    forward,
+  });
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -166,7 +189,12 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     if (checked.sharedNetwork !== undefined)
       return replyJson(res, 200, await sharedNetworkView(checked.sharedNetwork));
     let query = url.searchParams;
-    if (LIST_ROUTES.has(route.name)) {
+    if (IMAGE_ROUTES.has(route.name)) {
+      const refused = await imageRoutes.handle(route, url, req, res);
+      if (refused) reply(res, refused.status, refused.message);
+      return;
+    }
+    if (SCOPED_QUERIES.has(route.name)) {
       try {
         query = withLabelFilter(query, LABEL.sandbox, options.sandboxId);
       } catch (error) {
@@ -174,7 +202,6 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
         throw error;
       }
     }
-    if (route.name === 'image.build') query = withBuildLabels(query, options.labels);
     const path = `${checked.pathname}${query.size > 0 ? `?${query}` : ''}`;
 
     const schema = CHECKED_BODIES[route.name];
@@ -188,9 +215,8 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     if (text === undefined)
       return reply(res, 413, `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused`);
     if (!schema) {
-      if (!EMPTY_BODY.test(text))
-        return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
-      await forward(req, res, path, Buffer.alloc(0));
+      if (!isEmptyBody(text)) return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
+      await forward(req, res, path, { body: Buffer.alloc(0) });
       return;
     }
     let body: CanonicalBody;
@@ -203,7 +229,10 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     }
     const outcome = await checkBody(route, body);
     if ('status' in outcome) return reply(res, outcome.status, outcome.message);
-    const { status, answer } = await forward(req, res, path, Buffer.from(JSON.stringify(outcome.body)));
+    const { status, answer } = await forward(req, res, path, {
+      body: Buffer.from(JSON.stringify(outcome.body)),
+      capture: true,
+    });
     // A container the engine just created (carrying the sandbox's label), or an exec in one of the
     // job's containers, is the job's: known by the id the engine answered, so later calls need no lookup.
     if (status === 201 && (route.name === 'container.create' || route.name === 'exec.create')) {
@@ -286,7 +315,6 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
 
   /** Runs the policy on a canonical body; resolves to the body to send, or a refusal. */
   async function checkBody(route: ApiRoute, body: CanonicalBody): Promise<Refusal | { body: CanonicalBody }> {
-    const denied = (violations: string[]) => ({ status: 403, message: policyMessage(violations) });
     switch (route.name) {
       case 'container.create': {
         const checked = await checkContainerCreate(body, policy);
@@ -336,51 +364,6 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     }
   }
 
-  /**
-   * Forwards a request, streaming both ways; with `body`, sends that instead
-   * of the job's and resolves with the engine's answer too (create answers
-   * are small JSON).
-   */
-  function forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    body?: Buffer,
-  ): Promise<{ status: number; answer: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const headers = { ...req.headers };
-      if (body) {
-        // The body sent is the proxy's own: nothing of how the job framed or encoded its bytes applies.
-        for (const name of ['transfer-encoding', 'content-encoding', 'expect']) delete headers[name];
-        headers['content-length'] = String(body.length);
-        if (body.length > 0) headers['content-type'] = 'application/json';
-        else delete headers['content-type'];
-      }
-      const upstream = request(
-        { socketPath: enginePath, method: req.method, path, headers },
-        (upstreamRes) => {
-          const status = upstreamRes.statusCode ?? 502;
-          const responseHeaders = Object.fromEntries(
-            Object.entries(upstreamRes.headers).filter(([name]) => !HOP_BY_HOP.has(name)),
-          );
-          res.writeHead(status, responseHeaders);
-          // A stream's headers go at once (an attached `docker run` waits on them); a sized answer's go with it.
-          if (upstreamRes.headers['content-length'] === undefined) res.flushHeaders();
-          const chunks: Buffer[] = [];
-          if (body) upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
-          upstreamRes.pipe(res);
-          upstreamRes.once('end', () => resolve({ status, answer: Buffer.concat(chunks) }));
-          upstreamRes.once('error', reject);
-        },
-      );
-      upstream.once('error', reject);
-      // A client that goes away (Ctrl-C on `docker logs -f`) ends the upstream call too.
-      res.once('close', () => upstream.destroy());
-      if (body) upstream.end(body);
-      else req.pipe(upstream);
-    });
-  }
-
   /** Hijacked connections (attach, exec start): checked, then relayed by {@link relayHijacked}. */
   async function upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
@@ -417,43 +400,7 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(options.socketPath, { force: true });
+      if (!options.keepImages) await images.removeAll();
     },
   };
-}
-
-function policyMessage(violations: readonly string[]): string {
-  return `sandkit policy denied this request: ${violations.join('; ')}. The job's engine access is guarded; ask for what you need in the sandbox spec instead.`;
-}
-
-function reply(res: ServerResponse, status: number, message: string): void {
-  replyJson(res, status, { message });
-}
-
-function replyJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
-  res.end(payload);
-}
-
-/** The `Id` of a create answer, when it is one. */
-function parseCreated(answer: Buffer): string | undefined {
-  try {
-    const { Id } = JSON.parse(answer.toString('utf8')) as { Id?: unknown };
-    return typeof Id === 'string' ? Id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads a request body up to {@link MAX_INSPECTED_BODY} bytes; `undefined` when larger. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_INSPECTED_BODY) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_INSPECTED_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
