@@ -108,6 +108,7 @@ const RULES: RouteRule[] = [
   { method: 'POST', pattern: /^\/images\/prune$/, name: 'image.prune' },
   { method: 'DELETE', pattern: /^\/images\/.+$/, name: 'image.remove' },
   { method: 'POST', pattern: /^\/commit$/, name: 'image.commit' },
+  { method: 'POST', pattern: /^\/build\/prune$/, name: 'build.prune' },
   { method: 'POST', pattern: /^\/containers\/prune$/, name: 'container.prune' },
   { method: 'POST', pattern: /^\/networks\/prune$/, name: 'network.prune' },
   { method: 'POST', pattern: /^\/volumes\/prune$/, name: 'volume.prune' },

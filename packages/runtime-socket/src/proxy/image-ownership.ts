@@ -137,11 +137,19 @@ export class ImageOwnership {
 
   /** Whether every container using `image` (or an image built on it) is the job's. */
   async onlyJobUses(image: ImageFacts): Promise<boolean> {
-    const users = await this.#engine.docker.listContainers({
+    return (await this.#users(image)).every((c) => c.Labels?.[LABEL.sandbox] === this.#sandboxId);
+  }
+
+  /** Whether any container uses `image` (or an image built on it). */
+  async inUse(image: ImageFacts): Promise<boolean> {
+    return (await this.#users(image)).length > 0;
+  }
+
+  #users(image: ImageFacts) {
+    return this.#engine.docker.listContainers({
       all: true,
       filters: JSON.stringify({ ancestor: [image.Id] }),
     });
-    return users.every((c) => c.Labels?.[LABEL.sandbox] === this.#sandboxId);
   }
 
   /** The job's images as the engine knows them now: those it created, and those its tags point at. */

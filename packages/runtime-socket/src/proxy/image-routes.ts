@@ -20,6 +20,7 @@ export const IMAGE_ROUTES = new Set([
   'image.commit',
   'image.load',
   'image.prune',
+  'build.prune',
   'system.df',
 ]);
 
@@ -113,6 +114,8 @@ export class ImageRoutes {
         return this.#load(request);
       case 'image.prune':
         return this.#prune(request);
+      case 'build.prune':
+        return this.#pruneBuildCache(request);
       default:
         return this.#diskUsage(request);
     }
@@ -322,8 +325,8 @@ export class ImageRoutes {
   }
 
   /**
-   * `docker image prune`: the job's own images only — untagged ones, or
-   * (`dangling=false`, `-a`) every one no container uses — narrowed further
+   * `docker image prune`: the job's own images that no container uses —
+   * untagged ones, or (`dangling=false`, `-a`) all of them — narrowed further
    * by the job's `label` filters. Nothing is forwarded unscoped: the proxy
    * removes each image itself, as {@link ImageOwnership.remove} does.
    */
@@ -360,11 +363,25 @@ export class ImageRoutes {
     const deleted: ImageDeleteItem[] = [];
     let reclaimed = 0;
     for (const image of candidates) {
+      if (await images.inUse(image)) continue;
       const items = await images.remove(image);
       deleted.push(...items);
       if (items.some((item) => item.Deleted === image.Id)) reclaimed += image.Size;
     }
     replyJson(res, 200, { ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed });
+    return undefined;
+  }
+
+  /**
+   * `docker builder prune` (and `system prune`): the job has no build cache
+   * of its own — the legacy builder's cache is its images, which image prune
+   * removes — so nothing is removed, and the engine's shared cache is not
+   * asked.
+   */
+  async #pruneBuildCache({ req, res }: ImageRequest): Promise<Refusal | undefined> {
+    const noBody = await this.#noBody(req);
+    if (noBody) return noBody;
+    replyJson(res, 200, { CachesDeleted: null, SpaceReclaimed: 0 });
     return undefined;
   }
 
