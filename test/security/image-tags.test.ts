@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testEngine } from '../support/engine.js';
 import { rawApi } from '../support/raw-engine-api.js';
 import { sharedJob } from '../support/shared-job.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const images = inject('images');
 const legacy = { env: { DOCKER_BUILDKIT: '0' } };
@@ -197,5 +201,26 @@ describe('a job cannot take over, overwrite or remove tags and objects that are 
     });
     expect(await theirs()).toEqual(before);
     await expectUntouched();
+  });
+
+  it("an image's sandkit labels cannot make the sandbox's cleanup remove host paths", async () => {
+    // Cleanup removes the host paths a container's dev.sandkit.host-paths label names; images pass labels on.
+    const victim = await tempDir('sandkit-victim-');
+    await writeFile(join(victim, 'keep'), 'kept\n');
+    const short = await sharedJob(images);
+    const image = `sandkit-test/labelled:${short.job.id}`;
+    await short.job.writeFiles([
+      {
+        path: '/lbl/Dockerfile',
+        content: `FROM ${images.busybox}\nLABEL dev.sandkit.host-paths='["${victim}"]'\n`,
+      },
+    ]);
+    expect((await short.docker(['build', '-q', '-t', image, '/lbl'], legacy)).exitCode).toBe(0);
+    expect((await short.docker(['run', '--name', 'labelled', image, 'true'])).exitCode).toBe(0);
+    const { docker } = await testEngine();
+    const labels = (await docker.getContainer('labelled').inspect()).Config.Labels;
+    expect(labels?.['dev.sandkit.host-paths']).toBe('[]');
+    await short.job.destroy();
+    expect(existsSync(join(victim, 'keep'))).toBe(true);
   });
 });
