@@ -104,6 +104,7 @@ describe('image archives are read on their way to docker load', () => {
         { name: 'd/manifest.json', content: manifest('["theirs:1"]') },
       ]),
     ],
+    ['an empty manifest', tar([{ name: 'manifest.json' }])],
     ['an archive without its end', tar([{ name: 'manifest.json', content: manifest('[]') }], true)],
   ])('refuses %s', async (_name, archive) => {
     const { error } = await scan(archive);

@@ -91,7 +91,7 @@ export class ArchiveScanner extends Transform {
         this.#skip -= take;
         passed.push(bytes);
         if (this.#collecting) this.#collecting.chunks.push(bytes);
-        if (this.#skip === 0 && this.#collecting) await this.#tagFile(this.#collecting);
+        if (this.#skip === 0 && this.#collecting) this.#tagFile(this.#collecting);
         continue;
       }
       if (this.#buffer.length < BLOCK) break;
@@ -147,11 +147,11 @@ export class ArchiveScanner extends Transform {
     if (TAG_FILES.has(name)) {
       if (type !== '0') throw new RefusedArchive(`"${name}" in an image archive must be a plain file`);
       this.#collecting = { name, size, chunks: [] };
-      if (size === 0) void this.#tagFile(this.#collecting);
+      if (size === 0) this.#tagFile(this.#collecting);
     }
   }
 
-  async #tagFile(file: { name: string; size: number; chunks: Buffer[] }): Promise<void> {
+  #tagFile(file: { name: string; size: number; chunks: Buffer[] }): void {
     this.#collecting = undefined;
     const text = Buffer.concat(file.chunks).subarray(0, file.size).toString('utf8');
     if (file.name === '\0L') {
