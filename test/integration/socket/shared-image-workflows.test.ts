@@ -185,3 +185,32 @@ describe('docker: shared — images a job builds are its own, and go with it', (
     expect(await exists(images.busybox)).toBe(true);
   });
 });
+
+describe('docker: shared — ordinary registry work and kept images', () => {
+  it('passes docker login on to the engine, which asks the registry itself', async () => {
+    const job = await sharedJob(images);
+    try {
+      const login = await job.docker(['login', '-u', 'ci', '-p', 'not-a-secret', '127.0.0.1:1'], {
+        timeoutMs: 30_000,
+      });
+      expect(login.exitCode).not.toBe(0);
+      expect(login.stderr).not.toMatch(/sandkit/);
+      expect(login.stderr).toMatch(/127\.0\.0\.1:1/);
+    } finally {
+      await job.job.destroy();
+    }
+  });
+
+  it('keeps what a job built after its destroy when asked to (keepJobImages), as a cache', async () => {
+    const job = await sharedJob(images, {}, [], { keepJobImages: true });
+    const tag = `sandkit-test/kept:${job.job.id}`;
+    await job.job.writeFiles([
+      { path: '/ctx/Dockerfile', content: `FROM ${images.busybox}\nRUN echo kept\n` },
+    ]);
+    expect((await job.docker(['build', '-q', '-t', tag, '/ctx'], legacy)).exitCode).toBe(0);
+    await job.job.destroy();
+    expect(await exists(tag)).toBe(true);
+    const { docker } = await testEngine();
+    await docker.getImage(tag).remove();
+  });
+});
