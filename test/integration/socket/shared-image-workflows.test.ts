@@ -142,6 +142,18 @@ describe('docker: shared — images a job builds are its own, and go with it', (
     );
   });
 
+  it("imports its container's file system into an image of its own", async () => {
+    const imported = await job.job.exec(
+      ['sh', '-c', `docker export changed > /tmp/fs.tar && docker import /tmp/fs.tar ${repo}:imported`],
+      { reject: false },
+    );
+    expect(imported.stdout, imported.stderr).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    built.add(imported.stdout.trim().slice(7, 19));
+    expect((await job.docker(['run', '--rm', `${repo}:imported`, 'cat', '/changed.txt'])).stdout).toBe(
+      'changed\n',
+    );
+  });
+
   it('sees its own images and containers in docker system df', async () => {
     const df = await job.docker(['system', 'df', '-v', '--format', '{{json .}}']);
     const usage = JSON.parse(df.stdout) as {
@@ -178,7 +190,7 @@ describe('docker: shared — images a job builds are its own, and go with it', (
     expect((await job.docker(['tag', images.busybox, `${repo}:on-busybox`])).exitCode).toBe(0);
     expect(built.size).toBeGreaterThan(4);
     await job.job.destroy();
-    for (const tag of ['1', '2', 'last', 'on-busybox'])
+    for (const tag of ['1', '2', 'imported', 'last', 'on-busybox'])
       expect(await exists(`${repo}:${tag}`), tag).toBe(false);
     for (const id of built) expect(await exists(id), id).toBe(false);
     for (const id of buildContainers) expect(await containerExists(id), id).toBe(false);
