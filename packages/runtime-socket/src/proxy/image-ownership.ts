@@ -55,11 +55,6 @@ export class ImageOwnership {
     }
   }
 
-  /** Whether the job made this (familiar) tag. */
-  ownsTag(tag: string): boolean {
-    return this.#tags.has(tag);
-  }
-
   /** Whether the engine created this image (full id) for the job. */
   ownsImage(id: string): boolean {
     return this.#images.has(id);
