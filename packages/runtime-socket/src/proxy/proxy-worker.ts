@@ -11,65 +11,97 @@ export interface EngineProxyOptions extends EngineProxySettings {
 /** A running proxy. */
 export interface EngineProxy {
   readonly socketPath: string;
-  /** Stops the proxy, removes what only the job used (see the worker's close), and ends its worker. */
+  /** Stops the proxy and removes what only its job used (its socket; its images, unless kept). */
   close(): Promise<void>;
 }
 
-/** What the worker is started with: the settings and how to reach the engine, both serialisable. */
-export interface ProxyWorkerData {
-  connection: Engine['connection'];
-  settings: EngineProxySettings;
-}
+/** What the owner asks the proxy worker: start a proxy (settings, and how to reach the engine), or close one. */
+export type ProxyWorkerRequest =
+  | { id: number; start: { connection: Engine['connection']; settings: EngineProxySettings } }
+  | { id: number; close: string };
 
-/** Messages from the worker. */
-export type ProxyWorkerMessage = { ready: true } | { failed: string } | { closed: true };
+/** What the proxy worker answers a request. */
+export type ProxyWorkerAnswer = { id: number } & ({ ready: true } | { failed: string } | { closed: true });
 
 /**
- * Starts a sandbox's guarding proxy in a worker thread of its own: the worker
- * listens on the proxy socket and holds its own engine connection (reconnected
- * from `engine.connection`), so an owner that blocks its event loop — an
- * `execSync('docker …')` against its own proxy, a long synchronous
- * computation — never stalls the jobs it serves. The worker is a thread of
- * this process: it dies with it, and does not keep it alive.
+ * The process's proxy worker: one `worker_threads` worker that serves every
+ * proxy of this process, each on its own socket, with its own engine
+ * connection (reconnected from the engine's serialisable `connection`). It
+ * starts with the first proxy (loading the proxy's modules once, not per
+ * sandbox), does not keep the process alive, and dies with it.
+ */
+class ProxyWorker {
+  readonly #worker = new Worker(new URL('./proxy-worker-main.js', import.meta.url));
+  readonly #waiting = new Map<
+    number,
+    { resolve: (answer: ProxyWorkerAnswer) => void; reject: (error: Error) => void }
+  >();
+  #nextId = 0;
+
+  constructor(onGone: () => void) {
+    this.#worker.on('message', (answer: ProxyWorkerAnswer) => {
+      this.#waiting.get(answer.id)?.resolve(answer);
+      this.#waiting.delete(answer.id);
+      if (this.#waiting.size === 0) this.#worker.unref();
+    });
+    const gone = (error: Error) => {
+      onGone();
+      for (const { reject } of this.#waiting.values()) reject(error);
+      this.#waiting.clear();
+    };
+    // A worker that fails has taken its proxies with it: their jobs' engine calls fail, nothing else does.
+    this.#worker.on('error', gone);
+    this.#worker.on('exit', () => gone(new Error('the proxy worker exited')));
+  }
+
+  /**
+   * Sends a request; resolves to the worker's answer. The worker keeps the
+   * process alive only while a request waits (a start, a close and its
+   * cleanup), never for the proxies it serves.
+   */
+  ask(request: Omit<ProxyWorkerRequest, 'id'>): Promise<ProxyWorkerAnswer> {
+    const id = ++this.#nextId;
+    this.#worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...request, id });
+    });
+  }
+}
+
+let processWorker: ProxyWorker | undefined;
+
+/** The process's proxy worker, started if there is none (or the last one is gone). */
+function proxyWorker(): ProxyWorker {
+  if (!processWorker) {
+    const worker = new ProxyWorker(() => {
+      if (processWorker === worker) processWorker = undefined;
+    });
+    processWorker = worker;
+  }
+  return processWorker;
+}
+
+/**
+ * Starts a sandbox's guarding proxy in the process's proxy worker (see
+ * {@link ProxyWorker}), off the owner's event loop: an owner that blocks it —
+ * an `execSync('docker …')` against its own proxy, a long synchronous
+ * computation — never stalls the jobs it serves.
  */
 export async function startEngineProxy(options: EngineProxyOptions): Promise<EngineProxy> {
   const { engine, ...settings } = options;
-  const workerData: ProxyWorkerData = { connection: engine.connection, settings };
-  const worker = new Worker(new URL('./proxy-worker-main.js', import.meta.url), { workerData });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const next = () =>
-    new Promise<ProxyWorkerMessage>((resolve, reject) => {
-      const onError = (error: Error) => {
-        worker.off('message', resolve);
-        reject(error);
-      };
-      worker.once('error', onError);
-      worker.once('message', (message: ProxyWorkerMessage) => {
-        worker.off('error', onError);
-        resolve(message);
-      });
-    });
-  const started = await next().catch(async (error: unknown) => {
-    await worker.terminate();
-    throw error;
-  });
-  if ('failed' in started) {
-    await worker.terminate();
-    throw new Error(`the guarding proxy could not start: ${started.failed}`);
-  }
-  worker.unref();
-  // A worker that fails later has taken the proxy with it: the job's engine calls fail, nothing else does.
-  worker.on('error', () => {});
+  const worker = proxyWorker();
+  const started = await worker.ask({ start: { connection: engine.connection, settings } });
+  if ('failed' in started) throw new Error(`the guarding proxy could not start: ${started.failed}`);
   let closing: Promise<void> | undefined;
   return {
     socketPath: options.socketPath,
     close: () => {
-      closing ??= (async () => {
-        const closed = next().catch(() => undefined);
-        worker.postMessage('close');
-        await Promise.race([closed, exited]);
-        await worker.terminate();
-      })();
+      closing ??= worker.ask({ close: options.socketPath }).then(
+        () => undefined,
+        // A worker that is gone serves nothing: the proxy is closed already.
+        () => undefined,
+      );
       return closing;
     },
   };
