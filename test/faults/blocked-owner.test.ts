@@ -1,4 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testEngine } from '../support/engine.js';
 import { sharedJob } from '../support/shared-job.js';
@@ -60,5 +62,19 @@ describe("a blocked owner does not stall its jobs' engine access", () => {
     const answeredAt = Number((await output).trim());
     expect(answeredAt).toBeGreaterThan(0);
     expect(answeredAt).toBeLessThan(woke);
+  });
+});
+
+describe("the proxy worker and the owner's lifetime", () => {
+  it('neither ends an owner that awaits it nor keeps a finished one alive', async () => {
+    const child = await execa(
+      'node',
+      [join(import.meta.dirname, '../support/shared-owner-child.mjs'), images.dind],
+      {
+        reject: false,
+        timeout: 90_000,
+      },
+    );
+    expect(child, child.stderr).toMatchObject({ exitCode: 0, timedOut: false, stdout: 'done' });
   });
 });
