@@ -209,18 +209,21 @@ describe('a job cannot take over, overwrite or remove tags and objects that are 
     await writeFile(join(victim, 'keep'), 'kept\n');
     const short = await sharedJob(images);
     const image = `sandkit-test/labelled:${short.job.id}`;
-    await short.job.writeFiles([
-      {
-        path: '/lbl/Dockerfile',
-        content: `FROM ${images.busybox}\nLABEL dev.sandkit.host-paths='["${victim}"]'\n`,
-      },
-    ]);
-    expect((await short.docker(['build', '-q', '-t', image, '/lbl'], legacy)).exitCode).toBe(0);
-    expect((await short.docker(['run', '--name', 'labelled', image, 'true'])).exitCode).toBe(0);
-    const { docker } = await testEngine();
-    const labels = (await docker.getContainer('labelled').inspect()).Config.Labels;
-    expect(labels?.['dev.sandkit.host-paths']).toBe('[]');
-    await short.job.destroy();
+    try {
+      await short.job.writeFiles([
+        {
+          path: '/lbl/Dockerfile',
+          content: `FROM ${images.busybox}\nLABEL dev.sandkit.host-paths='["${victim}"]'\n`,
+        },
+      ]);
+      expect((await short.docker(['build', '-q', '-t', image, '/lbl'], legacy)).exitCode).toBe(0);
+      expect((await short.docker(['run', '--name', 'labelled', image, 'true'])).exitCode).toBe(0);
+      const { docker } = await testEngine();
+      const labels = (await docker.getContainer('labelled').inspect()).Config.Labels;
+      expect(labels?.['dev.sandkit.host-paths']).toBe('[]');
+    } finally {
+      await short.job.destroy();
+    }
     expect(existsSync(join(victim, 'keep'))).toBe(true);
   });
 });

@@ -216,13 +216,22 @@ describe('docker: shared — ordinary registry work and kept images', () => {
   it('keeps what a job built after its destroy when asked to (keepJobImages), as a cache', async () => {
     const job = await sharedJob(images, {}, [], { keepJobImages: true });
     const tag = `sandkit-test/kept:${job.job.id}`;
-    await job.job.writeFiles([
-      { path: '/ctx/Dockerfile', content: `FROM ${images.busybox}\nRUN echo kept\n` },
-    ]);
-    expect((await job.docker(['build', '-q', '-t', tag, '/ctx'], legacy)).exitCode).toBe(0);
-    await job.job.destroy();
-    expect(await exists(tag)).toBe(true);
+    try {
+      await job.job.writeFiles([
+        { path: '/ctx/Dockerfile', content: `FROM ${images.busybox}\nRUN echo kept\n` },
+      ]);
+      expect((await job.docker(['build', '-q', '-t', tag, '/ctx'], legacy)).exitCode).toBe(0);
+    } finally {
+      await job.job.destroy();
+    }
     const { docker } = await testEngine();
-    await docker.getImage(tag).remove();
+    try {
+      expect(await exists(tag)).toBe(true);
+    } finally {
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch(() => {});
+    }
   });
 });
