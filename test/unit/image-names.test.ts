@@ -1,4 +1,4 @@
-import { familiarTag } from '@sandkit/runtime-socket';
+import { familiarTag, queryTag } from '@sandkit/runtime-socket';
 import { describe, expect, it } from 'vitest';
 
 describe('image tags in the form the engine lists them', () => {
@@ -16,5 +16,12 @@ describe('image tags in the form the engine lists them', () => {
     expect(familiarTag('busybox@sha256:abc')).toBeUndefined();
     expect(familiarTag('')).toBeUndefined();
     expect(familiarTag('app:')).toBeUndefined();
+  });
+
+  it('reads repo and tag query parameters as the engine does: a tag replaces the one in repo', () => {
+    expect(queryTag('busybox:1', '2')).toBe('busybox:2');
+    expect(queryTag('localhost:5000/app', '3')).toBe('localhost:5000/app:3');
+    expect(queryTag('user/app:4', '')).toBe('user/app:4');
+    expect(queryTag('', 'x')).toBeUndefined();
   });
 });

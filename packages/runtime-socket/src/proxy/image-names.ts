@@ -27,8 +27,15 @@ export function familiarTag(reference: string): string | undefined {
   return `${registry}/${path}:${tag}`;
 }
 
-/** The tag a `repo` and `tag` query pair (tag, commit, import, pull) points, familiar; `undefined` when none. */
+/**
+ * The tag a repository and tag pair of query parameters (tag, commit,
+ * import, pull) points, familiar: as the engine reads them, a `tag` replaces
+ * any tag `repo` carries. `undefined` when they name none.
+ */
 export function queryTag(repo: string | null, tag: string | null): string | undefined {
   if (!repo) return undefined;
-  return familiarTag(tag ? `${repo}:${tag}` : repo);
+  if (!tag) return familiarTag(repo);
+  const colon = repo.lastIndexOf(':');
+  const name = colon > repo.lastIndexOf('/') ? repo.slice(0, colon) : repo;
+  return familiarTag(`${name}:${tag}`);
 }

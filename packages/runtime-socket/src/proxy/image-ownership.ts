@@ -50,7 +50,8 @@ export class ImageOwnership {
         Size: image.Size,
       };
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      const status = (error as { statusCode?: number }).statusCode ?? 0;
+      if (status >= 400 && status < 500) return undefined; // absent, or a name the engine cannot read
       throw error;
     }
   }

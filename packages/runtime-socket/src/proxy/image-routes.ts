@@ -209,7 +209,7 @@ export class ImageRoutes {
       await this.#context.forward(req, res, path, { body: Buffer.alloc(0) });
       return undefined;
     }
-    const target = familiarTag(tagParam ? `${fromImage}:${tagParam}` : fromImage);
+    const target = queryTag(fromImage, tagParam);
     if (!target || (!tagParam && !/:[^/]+$/.test(fromImage)))
       return denied(['pulling every tag of a repository is not available: name the tag']);
     const refusal = await images.tagRefusal(target);
