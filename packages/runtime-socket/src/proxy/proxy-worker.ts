@@ -37,6 +37,7 @@ class ProxyWorker {
     { resolve: (answer: ProxyWorkerAnswer) => void; reject: (error: Error) => void }
   >();
   #nextId = 0;
+  #gone: Error | undefined;
 
   constructor(onGone: () => void) {
     this.#worker.on('message', (answer: ProxyWorkerAnswer) => {
@@ -45,6 +46,7 @@ class ProxyWorker {
       if (this.#waiting.size === 0) this.#worker.unref();
     });
     const gone = (error: Error) => {
+      this.#gone ??= error;
       onGone();
       for (const { reject } of this.#waiting.values()) reject(error);
       this.#waiting.clear();
@@ -60,6 +62,7 @@ class ProxyWorker {
    * cleanup), never for the proxies it serves.
    */
   ask(request: Omit<ProxyWorkerRequest, 'id'>): Promise<ProxyWorkerAnswer> {
+    if (this.#gone) return Promise.reject(this.#gone);
     const id = ++this.#nextId;
     this.#worker.ref();
     return new Promise((resolve, reject) => {
