@@ -1,11 +1,14 @@
 /**
  * Guarded socket overhead: the per-sandbox proxy against the engine's own
- * socket, same machine, same run — latency of simple API calls and throughput
- * of a streamed response (100 MB of container logs).
+ * socket, same machine, same run — latency of simple API calls, from this
+ * process (the sandbox's owner) and from another process (as a job calls),
+ * and throughput of a streamed response (100 MB of container logs).
  */
+
 import { createSession, LABEL, sweepByLabel } from '@sandkit/core';
 import { socket } from '@sandkit/runtime-socket';
 import type Dockerode from 'dockerode';
+import { execa } from 'execa';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round, summarize } from './support/report.js';
 
@@ -38,6 +41,23 @@ async function latency(call: (client: Dockerode) => Promise<unknown>) {
   return { direct: summarize(direct), proxied: summarize(proxied) };
 }
 
+/** The same comparison from a client process of its own (`support/latency-client.ts`). */
+async function latencyFromAnotherProcess(path: string) {
+  const { stdout } = await execa(
+    'tsx',
+    [
+      new URL('support/latency-client.ts', import.meta.url).pathname,
+      new URL(engine.address).pathname,
+      (job.dockerHost as string).replace(/^unix:\/\//, ''),
+      path,
+      String(CALLS),
+    ],
+    { preferLocal: true },
+  );
+  const samples = JSON.parse(stdout) as { direct: number[]; proxied: number[] };
+  return { direct: summarize(samples.direct), proxied: summarize(samples.proxied) };
+}
+
 async function drainLogs(client: Dockerode, id: string): Promise<number> {
   const t = performance.now();
   const stream = (await client
@@ -54,6 +74,10 @@ try {
   const filters = JSON.stringify({ label: [`${LABEL.sandbox}=${job.id}`] });
   const list = await latency((c) => c.listContainers({ all: true, filters }));
   const ping = await latency((c) => c.ping());
+  const listElsewhere = await latencyFromAnotherProcess(
+    `/containers/json?all=1&filters=${encodeURIComponent(filters)}`,
+  );
+  const pingElsewhere = await latencyFromAnotherProcess('/_ping');
 
   const producer = await job.docker().createContainer({
     Image: images.busybox,
@@ -88,6 +112,18 @@ try {
         direct: ping.direct.p50,
         proxied: ping.proxied.p50,
         'ratio proxied/direct': round(ping.proxied.p50 / ping.direct.p50),
+      },
+      {
+        measure: 'GET /containers/json p50 ms, another process',
+        direct: listElsewhere.direct.p50,
+        proxied: listElsewhere.proxied.p50,
+        'ratio proxied/direct': round(listElsewhere.proxied.p50 / listElsewhere.direct.p50),
+      },
+      {
+        measure: 'GET /_ping p50 ms, another process',
+        direct: pingElsewhere.direct.p50,
+        proxied: pingElsewhere.proxied.p50,
+        'ratio proxied/direct': round(pingElsewhere.proxied.p50 / pingElsewhere.direct.p50),
       },
       {
         measure: 'logs stream MB/s (median of 3)',

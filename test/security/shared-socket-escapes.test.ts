@@ -124,8 +124,8 @@ describe('the guarded socket denies escapes', () => {
       /network driver "macvlan" is not allowed/,
     ],
     [
-      'system-wide prune',
-      () => ['system', 'prune', '-af'],
+      'pushing an image to a registry',
+      () => ['push', 'sandkit-test/pushed:1'],
       /not available through the guarded engine socket/,
     ],
   ];

@@ -1,6 +1,6 @@
 import { createSession, type Sandbox, type SandboxSpec } from '@sandkit/core';
 import type { OfflineImages } from '@sandkit/host-setup';
-import { socket } from '@sandkit/runtime-socket';
+import { type SocketRuntimeOptions, socket } from '@sandkit/runtime-socket';
 
 /**
  * A `docker: 'shared'` job container with the docker CLI (the dind test image,
@@ -10,9 +10,10 @@ export async function sharedJob(
   images: OfflineImages,
   extra: Partial<SandboxSpec> = {},
   allowedBindPaths: string[] = [],
+  runtimeOptions: Omit<SocketRuntimeOptions, 'session' | 'allowedBindPaths'> = {},
 ) {
   const session = createSession();
-  const runtime = socket({ session, allowedBindPaths });
+  const runtime = socket({ ...runtimeOptions, session, allowedBindPaths });
   const job: Sandbox = await runtime.create({
     image: images.dind,
     pull: 'never',

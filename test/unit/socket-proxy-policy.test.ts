@@ -54,14 +54,33 @@ describe('the proxy understands the engine API', () => {
     expect(pathWithTarget('/volumes/a b', 'a b')).toBe('/volumes/a%20b');
   });
 
+  it('knows the image, prune and disk usage routes of ordinary CI work', () => {
+    for (const [method, path, name] of [
+      ['DELETE', '/v1.41/images/registry.local:5000/a/b:1', 'image.remove'],
+      ['POST', '/images/a/b:1/tag', 'image.tag'],
+      ['GET', '/images/get', 'image.save'],
+      ['GET', '/images/a/b:1/get', 'image.save'],
+      ['POST', '/images/load', 'image.load'],
+      ['POST', '/images/prune', 'image.prune'],
+      ['POST', '/commit', 'image.commit'],
+      ['POST', '/containers/prune', 'container.prune'],
+      ['POST', '/volumes/prune', 'volume.prune'],
+      ['POST', '/networks/prune', 'network.prune'],
+      ['POST', '/build/prune', 'build.prune'],
+      ['GET', '/system/df', 'system.df'],
+      ['POST', '/auth', 'auth'],
+    ] as const) {
+      expect(matchRoute(method, path).name, path).toBe(name);
+    }
+  });
+
   it('knows nothing it was not taught: everything else is unknown (and denied)', () => {
     for (const [method, path] of [
-      ['POST', '/containers/prune'],
       ['POST', '/swarm/init'],
-      ['GET', '/system/df'],
       ['POST', '/plugins/pull'],
-      ['DELETE', '/images/busybox'],
+      ['POST', '/images/busybox/push'],
       ['POST', '/session'],
+      ['POST', '/grpc'],
     ] as const) {
       expect(matchRoute(method, path).name).toBe('unknown');
     }

@@ -23,15 +23,15 @@ export {
   guardedFields,
   type StructType,
 } from './proxy/canonical-body/schema-types.js';
-export {
-  type EngineProxy,
-  type EngineProxyOptions,
-  MAX_INSPECTED_BODY,
-  startEngineProxy,
-} from './proxy/engine-proxy.js';
+export type { EngineProxySettings } from './proxy/engine-proxy.js';
+export { MAX_INSPECTED_BODY } from './proxy/forward.js';
 export { type HijackRequest, relayHijacked } from './proxy/hijack-relay.js';
+export { type ArchiveContents, ArchiveScanner, RefusedArchive } from './proxy/image-archive.js';
+export { familiarTag, queryTag } from './proxy/image-names.js';
+export { type JsonMessage, type StreamOutcome, watchStream } from './proxy/json-messages.js';
 export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
 export type { ResolvedObject, Standing } from './proxy/ownership.js';
+export { type EngineProxy, type EngineProxyOptions, startEngineProxy } from './proxy/proxy-worker.js';
 export {
   checkContainerCreate,
   checkContainerUpdate,

@@ -26,7 +26,7 @@ import {
   unixSocketClient,
 } from '@sandkit/core';
 import { hardenedHostConfig } from './hardening.js';
-import { startEngineProxy } from './proxy/engine-proxy.js';
+import { startEngineProxy } from './proxy/proxy-worker.js';
 
 /** Options of {@link socket}. */
 export interface SocketRuntimeOptions {
@@ -54,6 +54,14 @@ export interface SocketRuntimeOptions {
    * @default false
    */
   unsafeRawSocket?: boolean;
+  /**
+   * Keep the images a `docker: 'shared'` job built, committed, loaded or
+   * tagged when its sandbox is destroyed (a build cache for later jobs).
+   * Otherwise they are removed with the sandbox, unless something that is
+   * not the job's uses them (a container, or a tag another job made).
+   * @default false
+   */
+  keepJobImages?: boolean;
   /**
    * Host directory holding one directory per shared sandbox (its proxy socket).
    * @default '/run/sandkit/socket'
@@ -173,6 +181,7 @@ export class SocketRuntime implements Runtime {
       // The job's containers, networks and volumes expire with its sandbox: sweeps remove them together.
       labels: sandboxLabels({ session, sandboxId, runtime: this.name, expiresAt }),
       allowedBindPaths: this.#options.allowedBindPaths ?? [],
+      keepImages: this.#options.keepJobImages ?? false,
     });
     return {
       hostConfig: { ...hardenedHostConfig(), Binds: [`${proxy.socketPath}:/var/run/docker.sock`] },

@@ -3,17 +3,18 @@ import {
   createServer,
   type IncomingHttpHeaders,
   type IncomingMessage,
-  request,
   type Server,
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { type Engine, LABEL } from '@sandkit/core';
+import { denied, parseCreated, policyMessage, type Refusal, reply, replyJson } from './answers.js';
 import { type ApiRoute, matchRoute, pathWithTarget } from './api-route.js';
 import { checkBuild } from './build-query.js';
 import { type CanonicalBody, canonicalBody, UnreadableBody } from './canonical-body/canonicalise.js';
 import {
+  AUTH_CONFIG,
   CONTAINER_CREATE,
   CONTAINER_UPDATE,
   EXEC_CREATE,
@@ -24,8 +25,11 @@ import {
   VOLUME_CREATE,
 } from './canonical-body/engine-schema.js';
 import type { StructType } from './canonical-body/schema-types.js';
+import { type ForwardOptions, forwardRequest, isEmptyBody, MAX_INSPECTED_BODY, readBody } from './forward.js';
 import { relayHijacked } from './hijack-relay.js';
-import { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './label-rewrite.js';
+import { ImageOwnership } from './image-ownership.js';
+import { IMAGE_ROUTES, ImageRoutes } from './image-routes.js';
+import { UnreadableFilters, withLabelFilter, withLabels } from './label-rewrite.js';
 import { Ownership } from './ownership.js';
 import {
   checkContainerCreate,
@@ -37,13 +41,8 @@ import {
   type PolicyContext,
 } from './request-policy.js';
 
-/** Largest request body the proxy reads to check it (settings bodies); larger ones are refused (413). */
-export const MAX_INSPECTED_BODY = 1024 * 1024;
-
-/** Options of {@link startEngineProxy}. */
-export interface EngineProxyOptions {
-  /** The engine to forward to; must be reachable on a unix socket of this host. */
-  engine: Engine;
+/** What a proxy guards, serialisable: all a proxy worker is started with. */
+export interface EngineProxySettings {
   /** Where the proxy listens (a unix socket path, created). */
   socketPath: string;
   /** The sandbox whose job uses the proxy. */
@@ -54,11 +53,18 @@ export interface EngineProxyOptions {
   labels: Record<string, string>;
   /** Host paths the job may bind-mount. */
   allowedBindPaths: readonly string[];
+  /**
+   * Keep the images the job built or tagged when the proxy closes (a build
+   * cache for later jobs); otherwise they are removed unless someone else
+   * uses them.
+   * @default false
+   */
+  keepImages?: boolean;
 }
 
-/** A running proxy. */
-export interface EngineProxy {
-  readonly socketPath: string;
+/** A proxy serving in this thread. */
+export interface ServedProxy {
+  /** Stops listening, drops the job's connections, removes the socket and (unless kept) the job's images. */
   close(): Promise<void>;
 }
 
@@ -69,13 +75,16 @@ interface CheckedRequest {
   sharedNetwork?: string;
 }
 
-/** A request the proxy answers itself. */
-interface Refusal {
-  status: number;
-  message: string;
-}
-
-const LIST_ROUTES = new Set(['container.list', 'network.list', 'volume.list', 'events']);
+/** Routes whose `filters` the proxy narrows to the sandbox's objects: lists, events, and prunes (never forwarded unscoped). */
+const SCOPED_QUERIES = new Set([
+  'container.list',
+  'network.list',
+  'volume.list',
+  'events',
+  'container.prune',
+  'network.prune',
+  'volume.prune',
+]);
 /** Routes whose JSON body the proxy reads, checks and re-serializes, with the engine struct it is read as. */
 const CHECKED_BODIES: Readonly<Record<string, StructType>> = {
   'container.create': CONTAINER_CREATE,
@@ -86,6 +95,7 @@ const CHECKED_BODIES: Readonly<Record<string, StructType>> = {
   'network.connect': NETWORK_CONNECT,
   'network.disconnect': NETWORK_DISCONNECT,
   'volume.create': VOLUME_CREATE,
+  auth: AUTH_CONFIG,
 };
 /** Routes (and paths) by which the job gives a name to an object or takes one away. */
 const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
@@ -96,9 +106,18 @@ const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
   ['network.remove', /./],
   ['volume.create', /./],
   ['volume.remove', /./],
+  ['container.prune', /./],
+  ['network.prune', /./],
+  ['volume.prune', /./],
 ]);
 /** Routes whose body is a stream the engine unpacks (tar archives), never read as settings. */
-const STREAMED_BODIES = new Set(['container.write', 'image.build', 'image.pull']);
+const STREAMED_BODIES = new Set(['container.write']);
+/**
+ * sandkit labels a container would otherwise inherit from its image (any
+ * image may carry any label: `LABEL` in a job's Dockerfile), set to harmless
+ * values: the host paths sandkit's cleanup removes with a container.
+ */
+const IMAGE_LABELS_OVERRIDDEN: Readonly<Record<string, string>> = { [LABEL.hostPaths]: '[]' };
 /** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
 const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
 /**
@@ -107,12 +126,10 @@ const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
  * be root's) nor change it.
  */
 const SANDBOX_CONTAINER_READS = /^\/containers\/[^/]+\/(json|logs|top|stats)$/;
-/** An empty body, as clients send one: nothing, `{}` or `null`. */
-const EMPTY_BODY = /^\s*(\{\s*\}|null)?\s*$/;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /**
- * A per-sandbox guard in front of the engine API. It understands the API
+ * Serves a per-sandbox guard in front of the engine API, in the calling
+ * thread (a proxy worker: see `startEngineProxy`). It understands the API
  * (versioned paths included): reads every settings body as the engine will
  * and forwards exactly the canonical form it checked, labels everything the
  * job creates, resolves every name to an engine id before deciding and sends
@@ -122,14 +139,25 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  * backpressure, flushing response headers at once (an attached `docker run`
  * waits on them).
  */
-export async function startEngineProxy(options: EngineProxyOptions): Promise<EngineProxy> {
-  const enginePath = new URL(options.engine.address).pathname;
-  const ownership = new Ownership(options.engine, options.sandboxId, options.sandboxContainerName);
+export async function serveEngineProxy(engine: Engine, options: EngineProxySettings): Promise<ServedProxy> {
+  const enginePath = new URL(engine.address).pathname;
+  const ownership = new Ownership(engine, options.sandboxId, options.sandboxContainerName);
   const policy: PolicyContext = {
     allowedBindPaths: options.allowedBindPaths,
     ownedId: (kind, id) => ownership.ownedId(kind, id),
     volumeExists: (name) => ownership.volumeExists(name),
   };
+  const forward = (req: IncomingMessage, res: ServerResponse, path: string, options?: ForwardOptions) =>
+    forwardRequest(enginePath, req, res, path, options);
+  const images = new ImageOwnership(engine, options.sandboxId);
+  const imageRoutes = new ImageRoutes({
+    engine,
+    sandboxId: options.sandboxId,
+    labels: options.labels,
+    images,
+    containers: ownership,
+    forward,
+  });
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -167,7 +195,12 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     if (checked.sharedNetwork !== undefined)
       return replyJson(res, 200, await sharedNetworkView(checked.sharedNetwork));
     let query = url.searchParams;
-    if (LIST_ROUTES.has(route.name)) {
+    if (IMAGE_ROUTES.has(route.name)) {
+      const refused = await imageRoutes.handle(route, url, req, res);
+      if (refused) reply(res, refused.status, refused.message);
+      return;
+    }
+    if (SCOPED_QUERIES.has(route.name)) {
       try {
         query = withLabelFilter(query, LABEL.sandbox, options.sandboxId);
       } catch (error) {
@@ -175,7 +208,6 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
         throw error;
       }
     }
-    if (route.name === 'image.build') query = withBuildLabels(query, options.labels);
     const path = `${checked.pathname}${query.size > 0 ? `?${query}` : ''}`;
 
     const schema = CHECKED_BODIES[route.name];
@@ -189,9 +221,8 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     if (text === undefined)
       return reply(res, 413, `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused`);
     if (!schema) {
-      if (!EMPTY_BODY.test(text))
-        return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
-      await forward(req, res, path, Buffer.alloc(0));
+      if (!isEmptyBody(text)) return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
+      await forward(req, res, path, { body: Buffer.alloc(0) });
       return;
     }
     let body: CanonicalBody;
@@ -204,7 +235,10 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     }
     const outcome = await checkBody(route, body);
     if ('status' in outcome) return reply(res, outcome.status, outcome.message);
-    const { status, answer } = await forward(req, res, path, Buffer.from(JSON.stringify(outcome.body)));
+    const { status, answer } = await forward(req, res, path, {
+      body: Buffer.from(JSON.stringify(outcome.body)),
+      capture: true,
+    });
     // A container the engine just created (carrying the sandbox's label), or an exec in one of the
     // job's containers, is the job's: known by the id the engine answered, so later calls need no lookup.
     if (status === 201 && (route.name === 'container.create' || route.name === 'exec.create')) {
@@ -270,7 +304,7 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
    * containers attached to it narrowed to the job's own.
    */
   async function sharedNetworkView(id: string): Promise<unknown> {
-    const { docker } = options.engine;
+    const { docker } = engine;
     const [network, own] = await Promise.all([
       docker.getNetwork(id).inspect() as Promise<{ Containers?: Record<string, unknown> }>,
       docker.listContainers({
@@ -287,19 +321,18 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
 
   /** Runs the policy on a canonical body; resolves to the body to send, or a refusal. */
   async function checkBody(route: ApiRoute, body: CanonicalBody): Promise<Refusal | { body: CanonicalBody }> {
-    const denied = (violations: string[]) => ({ status: 403, message: policyMessage(violations) });
     switch (route.name) {
       case 'container.create': {
         const checked = await checkContainerCreate(body, policy);
         if (checked.violations.length > 0) return denied(checked.violations);
         // The engine would create missing named volumes itself, unlabelled: create them labelled first.
         for (const name of checked.volumesToCreate) {
-          await options.engine.docker.createVolume({ Name: name, Labels: options.labels });
+          await engine.docker.createVolume({ Name: name, Labels: options.labels });
           // The engine answers "create" of an existing volume with 201 too: it is the job's only if it carries the label.
           if (!(await ownership.ownedId('volume', name)))
             return denied([`volume "${name}" is not one of this job's volumes`]);
         }
-        return { body: withLabels(checked.body, options.labels) };
+        return { body: withLabels(checked.body, { ...IMAGE_LABELS_OVERRIDDEN, ...options.labels }) };
       }
       case 'container.update': {
         const violations = checkContainerUpdate(body);
@@ -337,50 +370,6 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     }
   }
 
-  /**
-   * Forwards a request, streaming both ways; with `body`, sends that instead
-   * of the job's and resolves with the engine's answer too (create answers
-   * are small JSON).
-   */
-  function forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    body?: Buffer,
-  ): Promise<{ status: number; answer: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const headers = { ...req.headers };
-      if (body) {
-        // The body sent is the proxy's own: nothing of how the job framed or encoded its bytes applies.
-        for (const name of ['transfer-encoding', 'content-encoding', 'expect']) delete headers[name];
-        headers['content-length'] = String(body.length);
-        if (body.length > 0) headers['content-type'] = 'application/json';
-        else delete headers['content-type'];
-      }
-      const upstream = request(
-        { socketPath: enginePath, method: req.method, path, headers },
-        (upstreamRes) => {
-          const status = upstreamRes.statusCode ?? 502;
-          const responseHeaders = Object.fromEntries(
-            Object.entries(upstreamRes.headers).filter(([name]) => !HOP_BY_HOP.has(name)),
-          );
-          res.writeHead(status, responseHeaders);
-          res.flushHeaders();
-          const chunks: Buffer[] = [];
-          if (body) upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
-          upstreamRes.pipe(res);
-          upstreamRes.once('end', () => resolve({ status, answer: Buffer.concat(chunks) }));
-          upstreamRes.once('error', reject);
-        },
-      );
-      upstream.once('error', reject);
-      // A client that goes away (Ctrl-C on `docker logs -f`) ends the upstream call too.
-      res.once('close', () => upstream.destroy());
-      if (body) upstream.end(body);
-      else req.pipe(upstream);
-    });
-  }
-
   /** Hijacked connections (attach, exec start): checked, then relayed by {@link relayHijacked}. */
   async function upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
@@ -412,50 +401,12 @@ export async function startEngineProxy(options: EngineProxyOptions): Promise<Eng
     server.once('error', reject);
     server.listen(options.socketPath, () => resolve());
   });
-  server.unref();
   return {
-    socketPath: options.socketPath,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(options.socketPath, { force: true });
+      if (!options.keepImages) await images.removeAll();
     },
   };
-}
-
-function policyMessage(violations: readonly string[]): string {
-  return `sandkit policy denied this request: ${violations.join('; ')}. The job's engine access is guarded; ask for what you need in the sandbox spec instead.`;
-}
-
-function reply(res: ServerResponse, status: number, message: string): void {
-  replyJson(res, status, { message });
-}
-
-function replyJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
-  res.end(payload);
-}
-
-/** The `Id` of a create answer, when it is one. */
-function parseCreated(answer: Buffer): string | undefined {
-  try {
-    const { Id } = JSON.parse(answer.toString('utf8')) as { Id?: unknown };
-    return typeof Id === 'string' ? Id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads a request body up to {@link MAX_INSPECTED_BODY} bytes; `undefined` when larger. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_INSPECTED_BODY) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_INSPECTED_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -328,3 +328,14 @@ export const NETWORK_DISCONNECT: StructType = struct('types.NetworkDisconnect', 
   Container: guarded(string, 'theirs'),
   Force: bool,
 });
+
+/** `POST /auth` (`docker login`): `types.AuthConfig`. Passed to the engine, never kept by the proxy. */
+export const AUTH_CONFIG: StructType = struct('types.AuthConfig', {
+  username: string,
+  password: string,
+  auth: string,
+  email: string,
+  serveraddress: string,
+  identitytoken: string,
+  registrytoken: string,
+});

@@ -1,0 +1,113 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
+import { ArchiveScanner, RefusedArchive } from '@sandkit/runtime-socket';
+import { describe, expect, it } from 'vitest';
+
+interface Entry {
+  name: string;
+  content?: string;
+  /** Tar type flag: '0' file, '2' symlink, '5' directory. */
+  type?: string;
+  link?: string;
+}
+
+/** A ustar archive of `entries`, ended as `docker save` ends it (unless `unended`). */
+function tar(entries: Entry[], unended = false): Buffer {
+  const blocks: Buffer[] = [];
+  for (const entry of entries) {
+    const content = Buffer.from(entry.content ?? '');
+    const header = Buffer.alloc(512);
+    header.write(entry.name, 0, 100, 'utf8');
+    header.write('0000644\0', 100);
+    header.write('0000000\0', 108);
+    header.write('0000000\0', 116);
+    header.write(`${content.length.toString(8).padStart(11, '0')}\0`, 124);
+    header.write('00000000000\0', 136);
+    header.write(entry.type ?? '0', 156);
+    header.write(entry.link ?? '', 157, 100, 'utf8');
+    header.write('ustar\x0000', 257, 'latin1');
+    header.fill(' ', 148, 156);
+    const sum = header.reduce((total, byte) => total + byte, 0);
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    blocks.push(header, content, Buffer.alloc((512 - (content.length % 512)) % 512));
+  }
+  if (!unended) blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+const config = 'a'.repeat(64);
+const manifest = (tags: string, key = 'RepoTags') =>
+  `[{"Config":"${config}.json","${key}":${tags},"Layers":["l/layer.tar"]}]`;
+
+/** Streams `archive` through a scanner in small chunks; what passed, and the check's input or the refusal. */
+async function scan(archive: Buffer, refuse?: string) {
+  const seen: string[][] = [];
+  const scanner = new ArchiveScanner(async ({ tags }) => {
+    seen.push(tags);
+    return refuse;
+  });
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  const pieces = Array.from({ length: Math.ceil(archive.length / 100) }, (_, i) =>
+    archive.subarray(i * 100, (i + 1) * 100),
+  );
+  const error = await pipeline(Readable.from(pieces), scanner, sink).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  return { passed: Buffer.concat(chunks), seen, error, contents: scanner.contents };
+}
+
+describe('image archives are read on their way to docker load', () => {
+  it('passes an archive through unchanged, having read the tags and images it loads', async () => {
+    const archive = tar([
+      { name: 'l/layer.tar', content: 'layer' },
+      { name: `${config}.json`, content: '{}' },
+      { name: 'manifest.json', content: manifest('["app:1"]') },
+      { name: 'repositories', content: '{"app":{"1":"x"}}' },
+    ]);
+    const { passed, error, contents } = await scan(archive);
+    expect(error).toBeUndefined();
+    expect(passed.equals(archive)).toBe(true);
+    expect(contents).toEqual({ tags: ['app:1', 'app:1'], imageIds: [`sha256:${config}`] });
+  });
+
+  it('reads manifest keys as the engine does, in any case', async () => {
+    const { contents } = await scan(
+      tar([{ name: './manifest.json', content: manifest('["x:1"]', 'repotags') }]),
+    );
+    expect(contents.tags).toEqual(['x:1']);
+  });
+
+  it('stops a refused archive before its end: the engine never sees a whole archive', async () => {
+    const archive = tar([{ name: 'manifest.json', content: manifest('["theirs:1"]') }]);
+    const { passed, error, seen } = await scan(archive, 'not yours');
+    expect(seen).toEqual([['theirs:1']]);
+    expect(error).toBeInstanceOf(RefusedArchive);
+    expect(passed.length).toBeLessThan(archive.length - 1024 + 1);
+  });
+
+  it.each([
+    ['compressed', gzipSync(tar([{ name: 'manifest.json', content: manifest('[]') }]))],
+    ['ambiguous keys', tar([{ name: 'manifest.json', content: manifest('["a:1"],"repoTags":["b:1"]') }])],
+    ['a manifest that is a link', tar([{ name: 'manifest.json', type: '2', link: 'other.json' }])],
+    [
+      'a manifest reached through a linked directory',
+      tar([
+        { name: 'd', type: '2', link: '.' },
+        { name: 'd/manifest.json', content: manifest('["theirs:1"]') },
+      ]),
+    ],
+    ['an empty manifest', tar([{ name: 'manifest.json' }])],
+    ['an archive without its end', tar([{ name: 'manifest.json', content: manifest('[]') }], true)],
+  ])('refuses %s', async (_name, archive) => {
+    const { error } = await scan(archive);
+    expect(error).toBeInstanceOf(RefusedArchive);
+  });
+});
