@@ -20,7 +20,10 @@ const WARMUPS = 2;
 const { engine, images } = await benchSetup();
 const session = createSession();
 const labels = { [LABEL.managed]: 'true', [LABEL.session]: session.id };
-const runtime = socket({ engine, session });
+// The runtime on a session of its own: used directly, it removes the session network with its
+// last sandbox, where a Sandkit keeps it for its whole life.
+const runtimeSession = createSession();
+const runtime = socket({ engine, session: runtimeSession });
 const sandkit = new Sandkit({ runtimes: [socket({ engine, session })], session, concurrency: 20 });
 const spec = {
   image: images.httpd,
@@ -154,6 +157,7 @@ try {
 } finally {
   await sandkit.close();
   await sweepByLabel(engine, { session: session.id });
+  await sweepByLabel(engine, { session: runtimeSession.id });
   await engine.docker
     .getNetwork(rawNetwork.id)
     .remove()
