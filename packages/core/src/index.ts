@@ -41,6 +41,7 @@ export { engineLabelFilters, matchesFilter, type SweepFilter } from './labels/la
 export {
   currentOwner,
   formatOwner,
+  INHERITED_LABEL_OVERRIDES,
   LABEL,
   processStartTime,
   RESERVED_LABEL_PREFIX,

@@ -14,7 +14,7 @@ import {
   type SandkitErrorContext,
   StartFailedError,
 } from '../errors/index.js';
-import { type Session, sandboxLabels } from '../labels/sandkit-labels.js';
+import { INHERITED_LABEL_OVERRIDES, type Session, sandboxLabels } from '../labels/sandkit-labels.js';
 import type { CreateOptions } from '../runtime/runtime.js';
 import type { SandboxFile, SandboxSpec } from '../spec/sandbox-spec.js';
 import { combineSignals, raceSignal } from '../util/abort.js';
@@ -158,13 +158,16 @@ async function runCreate(
     if (blueprint.teardown) teardowns.push(blueprint.teardown);
     signal.throwIfAborted();
 
-    const labels = sandboxLabels({
-      session,
-      sandboxId: id,
-      runtime,
-      expiresAt,
-      extra: { ...spec.labels, ...blueprint.labels },
-    });
+    const labels = {
+      ...INHERITED_LABEL_OVERRIDES,
+      ...sandboxLabels({
+        session,
+        sandboxId: id,
+        runtime,
+        expiresAt,
+        extra: { ...spec.labels, ...blueprint.labels },
+      }),
+    };
     const ports = (spec.ports ?? []).map((p) =>
       typeof p === 'number' ? `${p}/tcp` : `${p.container}/${p.protocol ?? 'tcp'}`,
     );

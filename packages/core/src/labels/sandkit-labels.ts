@@ -30,6 +30,17 @@ export interface Session {
   owner: string;
 }
 
+/**
+ * sandkit's labels that a container would otherwise inherit from its image
+ * (any image may carry any label, e.g. `LABEL` in a job's Dockerfile), set to
+ * harmless values: no host paths for cleanup to remove, no expiry. Spread
+ * first: a container's real values, given after, replace them.
+ */
+export const INHERITED_LABEL_OVERRIDES: Readonly<Record<string, string>> = {
+  [LABEL.hostPaths]: '[]',
+  [LABEL.expiresAt]: 'never',
+};
+
 /** Labels for one object of a sandbox. */
 export function sandboxLabels(options: {
   session: Session;

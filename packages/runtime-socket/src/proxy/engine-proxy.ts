@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { type Engine, LABEL } from '@sandkit/core';
+import { type Engine, INHERITED_LABEL_OVERRIDES, LABEL } from '@sandkit/core';
 import { denied, parseCreated, policyMessage, type Refusal, reply, replyJson } from './answers.js';
 import { type ApiRoute, matchRoute, pathWithTarget } from './api-route.js';
 import { checkBuild } from './build-query.js';
@@ -112,12 +112,6 @@ const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
 ]);
 /** Routes whose body is a stream the engine unpacks (tar archives), never read as settings. */
 const STREAMED_BODIES = new Set(['container.write']);
-/**
- * sandkit labels a container would otherwise inherit from its image (any
- * image may carry any label: `LABEL` in a job's Dockerfile), set to harmless
- * values: the host paths sandkit's cleanup removes with a container.
- */
-const IMAGE_LABELS_OVERRIDDEN: Readonly<Record<string, string>> = { [LABEL.hostPaths]: '[]' };
 /** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
 const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
 /**
@@ -332,7 +326,7 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
           if (!(await ownership.ownedId('volume', name)))
             return denied([`volume "${name}" is not one of this job's volumes`]);
         }
-        return { body: withLabels(checked.body, { ...IMAGE_LABELS_OVERRIDDEN, ...options.labels }) };
+        return { body: withLabels(checked.body, { ...INHERITED_LABEL_OVERRIDES, ...options.labels }) };
       }
       case 'container.update': {
         const violations = checkContainerUpdate(body);
