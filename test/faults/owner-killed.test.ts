@@ -4,10 +4,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { SandboxSpec } from '@sandkit/core';
+import { LABEL, type SandboxSpec } from '@sandkit/core';
 import { storePaths } from '@sandkit/runtime-sysbox';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { leftovers, NOTHING_LEFT } from '../support/engine.js';
+import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
 import { SYSTEM_CONTAINER_MODES } from '../support/system-container-modes.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -66,15 +66,20 @@ async function whatIsLeft(session: string, stateDir: string, seedStore: string) 
     if (text.includes(session)) entries.push(name);
   }
   const store = storePaths(seedStore);
+  const { docker } = await testEngine();
+  const images = await docker.listImages({
+    filters: JSON.stringify({ label: [`${LABEL.session}=${session}`] }),
+  });
   return {
     ...(await leftovers({ session })),
+    images: images.map((image) => image.RepoTags?.[0] ?? image.Id),
     hostDirs: await readdir(stateDir),
     journal: entries,
     clones: await readdir(store.clones).catch(() => [] as string[]),
     builds: await readdir(store.building).catch(() => [] as string[]),
   };
 }
-const NOTHING_AT_ALL = { ...NOTHING_LEFT, hostDirs: [], journal: [], clones: [], builds: [] };
+const NOTHING_AT_ALL = { ...NOTHING_LEFT, images: [], hostDirs: [], journal: [], clones: [], builds: [] };
 
 async function sweptAfterKill(owner: Owner, stateDir: string, seedStore: string): Promise<number> {
   owner.child.kill('SIGKILL');
@@ -114,6 +119,7 @@ describe('an owner killed with SIGKILL leaves nothing behind', () => {
     phases: string[];
     exec?: boolean;
     pool?: number;
+    job?: string[];
   }> = [
     { name: 'plain sibling', spec: plain, phases: [...plainPhases, 'ready', 'exec'], exec: true },
     {
@@ -123,6 +129,16 @@ describe('an owner killed with SIGKILL leaves nothing behind', () => {
       pool: 3,
     },
     { name: 'guarded shared sibling', spec: shared, phases: ['creating the container', 'ready'] },
+    {
+      name: 'guarded shared sibling whose job built an image',
+      spec: shared,
+      phases: ['job done'],
+      job: [
+        'sh',
+        '-c',
+        `mkdir -p /ctx && printf 'FROM ${images.busybox}\\nRUN echo built > /built\\n' > /ctx/Dockerfile && docker build -q -t crash-built:1 /ctx`,
+      ],
+    },
   ];
   for (const mode of SYSTEM_CONTAINER_MODES) {
     if (mode.skipReason) continue;
@@ -147,13 +163,13 @@ describe('an owner killed with SIGKILL leaves nothing behind', () => {
     });
   }
 
-  for (const { name, mode, spec, phases, exec, pool } of cases) {
+  for (const { name, mode, spec, phases, exec, pool, job } of cases) {
     for (const phase of phases) {
       it(`${name}, killed at "${phase}"`, async () => {
         const stateDir = await tempDir('sandkit-crash-state-');
         // Each case builds its own golden, so a kill during the build happens on every run.
         const store = await tempDir('sandkit-crash-seed-');
-        const owner = await startOwner({ mode, spec, stateDir, seedStore: store, exec, pool });
+        const owner = await startOwner({ mode, spec, stateDir, seedStore: store, exec, pool, job });
         await owner.reached(phase);
         const sweptMs = await sweptAfterKill(owner, stateDir, store);
         console.log(`[faults] ${name}, killed at "${phase}": everything gone ${sweptMs} ms after SIGKILL`);

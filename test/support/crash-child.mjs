@@ -1,12 +1,13 @@
 // An owner process for the crash suite (test/faults): creates one sandbox through Sandkit and prints
 // one JSON line per creation phase, then "ready" and, if asked, "exec" once a command runs in it;
-// or, given `pool: n`, keeps a warm pool of n and prints "pool idle" once all n are ready.
+// or, given `pool: n`, keeps a warm pool of n and prints "pool idle" once all n are ready. Given
+// `job`, runs that command in the sandbox once it is ready and prints "job done".
 // The test SIGKILLs it at one of those moments and checks that nothing it owned survives.
 import { Sandkit } from '@sandkit/core';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 
-const { mode, spec, stateDir, seedStore, exec, pool } = JSON.parse(process.argv[2]);
+const { mode, spec, stateDir, seedStore, exec, pool, job } = JSON.parse(process.argv[2]);
 const say = (line) => console.log(JSON.stringify(line));
 const sk = new Sandkit({
   runtimes: [
@@ -33,6 +34,10 @@ if (pool) {
 async function createOne() {
   const sb = await sk.create(spec);
   say({ phase: 'ready', sandboxId: sb.id });
+  if (job) {
+    await sb.exec(job);
+    say({ phase: 'job done' });
+  }
   if (exec) {
     const running = sb.exec(['sleep', '600']);
     say({ phase: 'exec' });

@@ -24,7 +24,7 @@ export async function gcCommand(options: {
   if (reporter.mode === 'json') reporter.event({ event: 'gc', ...report, goldens });
   else {
     reporter.info(
-      `removed ${report.containers.length} containers, ${report.networks.length} networks, ${report.volumes.length} volumes, ${report.paths.length} host paths, ${goldens.length} goldens`,
+      `removed ${report.containers.length} containers, ${report.networks.length} networks, ${report.volumes.length} volumes, ${report.images.length} images, ${report.paths.length} host paths, ${goldens.length} goldens`,
     );
   }
   return 0;

@@ -7,8 +7,8 @@ import type { Engine } from './engine.js';
 
 /**
  * Removes every container (killed, with its anonymous volumes, and the host
- * paths its labels name), then network, then volume that carries sandkit's
- * labels and matches the filter. Objects already gone are ignored, so
+ * paths its labels name), then network, then volume, then unused image that
+ * carries sandkit's labels and matches the filter. Objects already gone are ignored, so
  * concurrent sweeps are safe; a network still in use (a container another
  * sweep is removing) is left for a later sweep. Every object is attempted;
  * other failures are thrown together at the end. Last, the host paths the
@@ -17,7 +17,7 @@ import type { Engine } from './engine.js';
  */
 export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise<SweepReport> {
   const filters = JSON.stringify({ label: engineLabelFilters(filter) });
-  const report: SweepReport = { containers: [], networks: [], volumes: [], paths: [] };
+  const report: SweepReport = { containers: [], networks: [], volumes: [], images: [], paths: [] };
   const failures: unknown[] = [];
   const attempt = async (work: () => Promise<void>) => {
     try {
@@ -67,6 +67,23 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
         attempt(async () => {
           await ignoreMissing(engine.docker.getVolume(v.Name).remove());
           report.volumes.push(v.Name);
+        }),
+      ),
+  );
+  // Images a guarded job built carry its sandbox's labels: removed once nothing uses them. By id and
+  // without force, so an image that also carries a tag or serves a container of someone else stays.
+  const images = await engine.docker.listImages({ filters });
+  await Promise.all(
+    images
+      .filter((image) => matchesFilter(image.Labels ?? undefined, filter))
+      .map((image) =>
+        attempt(async () => {
+          try {
+            await ignoreMissing(engine.docker.getImage(image.Id).remove());
+            report.images.push(image.Id);
+          } catch (error) {
+            if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+          }
         }),
       ),
   );

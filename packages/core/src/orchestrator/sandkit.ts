@@ -402,6 +402,7 @@ export class Sandkit implements AsyncDisposable {
       containers: reports.flatMap((r) => r.containers),
       networks: reports.flatMap((r) => r.networks),
       volumes: reports.flatMap((r) => r.volumes),
+      images: reports.flatMap((r) => r.images),
       paths: reports.flatMap((r) => r.paths),
     };
   }

@@ -47,6 +47,8 @@ export interface SweepReport {
   containers: string[];
   networks: string[];
   volumes: string[];
+  /** Images (by id) a guarded job built, removed once nothing else used them. */
+  images: string[];
   /** Host paths (directories, sockets, mounts). */
   paths: string[];
 }
