@@ -147,7 +147,11 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
   const imageRoutes = new ImageRoutes({
     engine,
     sandboxId: options.sandboxId,
-    labels: options.labels,
+    // Images kept as a cache must outlive the sandbox and its session: without the managed label,
+    // no label sweep (destroy, watchdog, gc) selects them.
+    labels: options.keepImages
+      ? Object.fromEntries(Object.entries(options.labels).filter(([key]) => key !== LABEL.managed))
+      : options.labels,
     images,
     containers: ownership,
     forward,
