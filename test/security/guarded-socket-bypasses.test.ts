@@ -225,6 +225,45 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       expect(answer).toMatch(/^HTTP\/1\.1 400[\s\S]*cannot upgrade the connection/);
       await expectNothingPrivileged();
     });
+
+    it.each(['/v1.23', '/v1.41', ''])(
+      "an old-API start body (a HostConfig) sent as an upgrade, on the job's own container (%s)",
+      async (version) => {
+        const created = await api(
+          'POST',
+          `/containers/create?name=upgraded-${job.job.id}${version.replace(/\W/g, '')}`,
+          {
+            Image: images.busybox,
+            Cmd: ['sleep', '600'],
+          },
+        );
+        const id = created.body.Id as string;
+        const hostConfig = JSON.stringify({
+          Binds: ['/:/host'],
+          PidMode: 'host',
+          NetworkMode: 'host',
+          CapAdd: ['SYS_ADMIN'],
+        });
+        const answer = await rawExchange(
+          socketPath,
+          `POST ${version}/containers/${id}/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${hostConfig.length}\r\n\r\n${hostConfig}`,
+        );
+        expect(answer).toMatch(/^HTTP\/1\.1 400[\s\S]*cannot upgrade the connection/);
+        await expectNothingPrivileged();
+        const { docker } = await testEngine();
+        expect((await docker.getContainer(id).inspect()).State.Running).toBe(false);
+      },
+    );
+
+    it('an attach sent as an upgrade with a body', async () => {
+      const answer = await rawExchange(
+        socketPath,
+        `POST /containers/${mine}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 400[\s\S]*takes no body when it upgrades/);
+    });
   });
 
   describe('objects the job does not own stay out of reach', () => {

@@ -114,6 +114,12 @@ const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
 const STREAMED_BODIES = new Set(['container.write']);
 /** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
 const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
+/** Of those routes, the paths that may upgrade: attaching, and starting an exec (never `start` of a container, whose old-API body is a HostConfig). */
+const ATTACH_PATH = /\/containers\/[^/]+\/attach(\/ws)?$/;
+const EXEC_START_PATH = /\/exec\/[^/]+\/start$/;
+const hijackable = (pathname: string) => ATTACH_PATH.test(pathname) || EXEC_START_PATH.test(pathname);
+/** An exec start's body holds only Detach, Tty and ConsoleSize. */
+const MAX_EXEC_START_BODY = 1024;
 /**
  * What the job may do with its own sandbox container: look at it (`docker
  * inspect $(hostname)`, logs, top, stats), never copy files out of it (they may
@@ -372,11 +378,24 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
   async function upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://engine');
     const route = matchRoute(req.method ?? 'GET', url.pathname);
-    const checked: Refusal | CheckedRequest = !HIJACKED_ROUTES.has(route.name)
-      ? { status: 400, message: `sandkit proxy: ${route.method} ${route.path} cannot upgrade the connection` }
-      : req.headers['transfer-encoding'] !== undefined
-        ? { status: 400, message: 'sandkit proxy: upgrade requests must declare their body length' }
-        : await checkRequest(route, url, req.headers);
+    const bodyLength = Number(req.headers['content-length'] ?? 0);
+    const checked: Refusal | CheckedRequest =
+      !HIJACKED_ROUTES.has(route.name) || !hijackable(url.pathname)
+        ? {
+            status: 400,
+            message: `sandkit proxy: ${route.method} ${route.path} cannot upgrade the connection`,
+          }
+        : req.headers['transfer-encoding'] !== undefined
+          ? { status: 400, message: 'sandkit proxy: upgrade requests must declare their body length' }
+          : // Relayed bodies are not read: only an exec start's small {Detach, Tty} may come along.
+            !Number.isSafeInteger(bodyLength) ||
+              bodyLength < 0 ||
+              bodyLength > (EXEC_START_PATH.test(url.pathname) ? MAX_EXEC_START_BODY : 0)
+            ? {
+                status: 400,
+                message: `sandkit proxy: ${route.method} ${route.path} takes no body when it upgrades`,
+              }
+            : await checkRequest(route, url, req.headers);
     if ('status' in checked) {
       const payload = JSON.stringify({ message: checked.message });
       socket.end(
@@ -389,7 +408,7 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
     relayHijacked(enginePath, socket, head, {
       head: `${lines.join('\r\n')}\r\n\r\n`,
-      bodyLength: Number(req.headers['content-length'] ?? 0),
+      bodyLength,
     });
   }
 
