@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   checkBuild,
   checkContainerCreate,
@@ -185,6 +188,30 @@ describe('container create policy', () => {
     expect(isAllowedBindPath('/work/shared/../../etc', ['/work/shared'])).toBe(false);
     expect(isAllowedBindPath('/anything', ['/'])).toBe(false);
     expect(isAllowedBindPath('relative', ['/work'])).toBe(false);
+  });
+
+  it('follows symlinks as the engine would: a link inside an allowed path cannot lead out of it', () => {
+    const allowed = mkdtempSync(join(tmpdir(), 'sandkit-allowed-'));
+    try {
+      mkdirSync(join(allowed, 'real'));
+      symlinkSync('/', join(allowed, 'root'));
+      symlinkSync(join(allowed, 'real'), join(allowed, 'inside'));
+      expect(isAllowedBindPath(join(allowed, 'root'), [allowed])).toBe(false);
+      expect(isAllowedBindPath(join(allowed, 'root/etc'), [allowed])).toBe(false);
+      expect(isAllowedBindPath(join(allowed, 'inside'), [allowed])).toBe(true);
+      expect(isAllowedBindPath(join(allowed, 'real/not/made/yet'), [allowed])).toBe(true);
+      // An allowed root that is itself a link is resolved too.
+      const link = `${allowed}-link`;
+      symlinkSync(allowed, link);
+      try {
+        expect(isAllowedBindPath(join(link, 'real'), [link])).toBe(true);
+        expect(isAllowedBindPath(join(link, 'root'), [link])).toBe(false);
+      } finally {
+        rmSync(link);
+      }
+    } finally {
+      rmSync(allowed, { recursive: true, force: true });
+    }
   });
 
   it('returns named volumes that do not exist yet, so the proxy creates them labelled', async () => {

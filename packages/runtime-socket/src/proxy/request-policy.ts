@@ -1,4 +1,5 @@
-import { isAbsolute, normalize } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import type { ObjectKind } from './api-route.js';
 import type { CanonicalBody } from './canonical-body/canonicalise.js';
 
@@ -249,11 +250,31 @@ async function checkMountSource(
 /** Whether a host path lies within one of the allowed paths (segment-wise, after normalising). */
 export function isAllowedBindPath(path: string, allowed: readonly string[]): boolean {
   if (!isAbsolute(path)) return false;
+  const within = (candidate: string, roots: readonly string[]) =>
+    roots.some((root) => {
+      const base = normalize(root).replace(/\/+$/, '') || '/';
+      return base !== '/' && (candidate === base || candidate.startsWith(`${base}/`));
+    });
   const normalised = normalize(path).replace(/\/+$/, '') || '/';
-  return allowed.some((root) => {
-    const base = normalize(root).replace(/\/+$/, '') || '/';
-    return base !== '/' && (normalised === base || normalised.startsWith(`${base}/`));
-  });
+  if (!within(normalised, allowed)) return false;
+  // The engine follows symlinks on the host: a link the job made inside an allowed path (`ln -s / x`)
+  // must not lead out of it. (A job that can write there can still race this check; see the docs.)
+  return within(resolvedOnHost(normalised), allowed.map(resolvedOnHost));
+}
+
+/** A host path with every symlink resolved, as far as it exists (the rest, which the engine would create, appended). */
+function resolvedOnHost(path: string): string {
+  const missing: string[] = [];
+  let existing = normalize(path);
+  for (;;) {
+    try {
+      return join(realpathSync(existing), ...missing.reverse());
+    } catch {
+      if (existing === '/') return normalize(path);
+      missing.push(basename(existing));
+      existing = dirname(existing);
+    }
+  }
 }
 
 /** Everything wrong with a canonical exec-create body. */
