@@ -240,6 +240,17 @@ describe('other create policies', () => {
     expect(checkVolumeCreate({ DriverOpts: { type: 'none', o: 'bind', device: '/' } })).toHaveLength(1);
     expect(checkVolumeCreate({ Name: 'v', Driver: 'local' })).toEqual([]);
     expect(await checkBuild(new URLSearchParams({ networkmode: 'host' }), context)).toHaveLength(1);
+    // BuildKit shares cache mounts between jobs and tags what its outputs name.
+    expect(await checkBuild(new URLSearchParams({ version: '2' }), context)).toEqual([
+      'BuildKit builds are not allowed: only the classic builder (DOCKER_BUILDKIT=0) is guarded',
+    ]);
+    expect(
+      await checkBuild(
+        new URLSearchParams({ outputs: '[{"Type":"moby","Attrs":{"name":"victim:3"}}]' }),
+        context,
+      ),
+    ).toEqual(['build outputs are not allowed: tag images with -t']);
+    expect(await checkBuild(new URLSearchParams({ version: '1', t: 'mine:1' }), context)).toEqual([]);
     expect(await checkBuild(new URLSearchParams({ networkmode: 'othernet' }), context)).toEqual([
       'build network "othernet" is not one of this job\'s networks',
     ]);

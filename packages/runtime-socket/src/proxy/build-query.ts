@@ -58,6 +58,16 @@ export async function checkBuild(query: URLSearchParams, context: PolicyContext)
   if (query.getAll('isolation').some((isolation) => isolation !== '' && isolation !== 'default'))
     violations.push('build isolation modes are not allowed');
   if (query.has('securityopt')) violations.push('build security options are not allowed');
+  // BuildKit (version=2) shares cache mounts between jobs, keeps a cache no sweep removes, and
+  // tags whatever its `outputs` name: only the classic builder is guarded.
+  if (query.getAll('version').some((version) => version !== '' && version !== '1'))
+    violations.push(
+      'BuildKit builds are not allowed: only the classic builder (DOCKER_BUILDKIT=0) is guarded',
+    );
+  if (query.getAll('outputs').some((outputs) => outputs !== '' && outputs !== '[]'))
+    violations.push('build outputs are not allowed: tag images with -t');
+  if (query.getAll('session').some((session) => session !== ''))
+    violations.push('build sessions (BuildKit) are not allowed');
   if (query.getAll('remote').some((remote) => remote !== ''))
     violations.push(
       'remote build contexts are not allowed: the engine would fetch them from the host network',
