@@ -266,6 +266,40 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
     });
   });
 
+  describe("volumes a job's containers make are its own, and go with it", () => {
+    it("an anonymous --mount volume carries the job's sandbox label, whatever labels the job gave it", async () => {
+      const created = await api('POST', '/containers/create', {
+        Image: images.busybox,
+        HostConfig: {
+          Mounts: [
+            {
+              Type: 'volume',
+              Target: '/d',
+              VolumeOptions: { Labels: { [LABEL.sandbox]: other.job.id, mine: 'yes' } },
+            },
+          ],
+        },
+      });
+      expect(created.status).toBe(201);
+      const { docker } = await testEngine();
+      const [mount] = (await docker.getContainer(created.body.Id as string).inspect()).Mounts;
+      const volume = await docker.getVolume(mount?.Name as string).inspect();
+      expect(volume.Labels).toMatchObject({ [LABEL.sandbox]: job.job.id, mine: 'yes' });
+      expect((await api('DELETE', `/containers/${created.body.Id as string}`)).status).toBe(204);
+    });
+
+    it('removing a container removes its anonymous volumes (which carry no label), even when the job says v=0', async () => {
+      const created = await api('POST', '/containers/create', {
+        Image: images.busybox,
+        Volumes: { '/data': {} },
+      });
+      const { docker } = await testEngine();
+      const [mount] = (await docker.getContainer(created.body.Id as string).inspect()).Mounts;
+      expect((await api('DELETE', `/containers/${created.body.Id as string}?v=0`)).status).toBe(204);
+      await expect(docker.getVolume(mount?.Name as string).inspect()).rejects.toThrow(/no such volume/i);
+    });
+  });
+
   describe('objects the job does not own stay out of reach', () => {
     it('a foreign container name: create fails, and the name reaches nothing afterwards', async () => {
       const create = await job.docker(['create', '--name', theirs.name, images.busybox]);

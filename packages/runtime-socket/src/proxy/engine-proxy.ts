@@ -29,7 +29,7 @@ import { type ForwardOptions, forwardRequest, isEmptyBody, MAX_INSPECTED_BODY, r
 import { relayHijacked } from './hijack-relay.js';
 import { ImageOwnership } from './image-ownership.js';
 import { IMAGE_ROUTES, ImageRoutes } from './image-routes.js';
-import { UnreadableFilters, withLabelFilter, withLabels } from './label-rewrite.js';
+import { UnreadableFilters, withLabelFilter, withLabels, withMountVolumeLabels } from './label-rewrite.js';
 import { Ownership } from './ownership.js';
 import {
   checkContainerCreate,
@@ -212,6 +212,11 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
         throw error;
       }
     }
+    if (route.name === 'container.remove') {
+      // A container's anonymous volumes carry no labels: removed with it, they cannot outlive the sandbox.
+      query = new URLSearchParams(query);
+      query.set('v', '1');
+    }
     const path = `${checked.pathname}${query.size > 0 ? `?${query}` : ''}`;
 
     const schema = CHECKED_BODIES[route.name];
@@ -336,7 +341,12 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
           if (!(await ownership.ownedId('volume', name)))
             return denied([`volume "${name}" is not one of this job's volumes`]);
         }
-        return { body: withLabels(checked.body, { ...INHERITED_LABEL_OVERRIDES, ...options.labels }) };
+        return {
+          body: withMountVolumeLabels(
+            withLabels(checked.body, { ...INHERITED_LABEL_OVERRIDES, ...options.labels }),
+            options.labels,
+          ),
+        };
       }
       case 'container.update': {
         const violations = checkContainerUpdate(body);

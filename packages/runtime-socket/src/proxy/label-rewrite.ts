@@ -16,6 +16,23 @@ export function withLabels(body: CanonicalBody, labels: Record<string, string>):
   return { ...body, Labels: Object.fromEntries([...own, ...Object.entries(labels)]) };
 }
 
+/**
+ * Gives the volumes a container's `Mounts` create (`--mount type=volume`) the
+ * sandbox's labels, over any `dev.sandkit.*` label the job put there: such a
+ * volume is the job's, and goes with its sandbox.
+ */
+export function withMountVolumeLabels(body: CanonicalBody, labels: Record<string, string>): CanonicalBody {
+  const host = body.HostConfig as CanonicalBody | undefined;
+  const mounts = host?.Mounts as CanonicalBody[] | undefined;
+  if (!host || !Array.isArray(mounts)) return body;
+  const labelled = mounts.map((mount) => {
+    if (mount.Type !== 'volume') return mount;
+    const options = (mount.VolumeOptions ?? {}) as CanonicalBody;
+    return { ...mount, VolumeOptions: withLabels(options, labels) };
+  });
+  return { ...body, HostConfig: { ...host, Mounts: labelled } };
+}
+
 /** A list/events query the proxy cannot scope: its `filters` is not a filter object the engine reads. */
 export class UnreadableFilters extends Error {}
 
