@@ -78,6 +78,31 @@ describe('image archives are read on their way to docker load', () => {
     expect(contents).toEqual({ tags: ['app:1', 'app:1'], imageIds: [`sha256:${config}`] });
   });
 
+  it('refuses headers it could read differently from the engine: GNU headers, PAX and GNU long-name records', async () => {
+    // A GNU header: Go ignores its prefix field, so "00000000000/manifest.json" is "manifest.json" to the engine.
+    const gnu = tar([{ name: 'manifest.json', content: manifest('["victim:1"]') }]);
+    gnu.write('ustar  \0', 257, 'latin1');
+    gnu.write('00000000000', 345, 'latin1');
+    const refusedGnu = await scan(gnu);
+    expect(refusedGnu.error).toBeInstanceOf(RefusedArchive);
+    expect(refusedGnu.error?.message).toMatch(/plain USTAR headers/);
+    // Two path records in one PAX header: the engine takes the last.
+    for (const type of ['x', 'L']) {
+      const pax = tar([
+        { name: 'PaxHeaders/x', type, content: '21 path=decoy.json\n25 path=manifest.json\n' },
+        { name: 'decoy.json', content: manifest('["victim:1"]') },
+      ]);
+      const refused = await scan(pax);
+      expect(refused.error?.message, type).toMatch(/PAX or GNU long-name/);
+    }
+  });
+
+  it('refuses images with a Parent, which the classic builder would take as cached steps of other jobs', async () => {
+    const poisoned = `[{"Config":"${config}.json","RepoTags":["mine:1"],"Layers":["l/layer.tar"],"Parent":"sha256:${'b'.repeat(64)}"}]`;
+    const refused = await scan(tar([{ name: 'manifest.json', content: poisoned }]));
+    expect(refused.error?.message).toMatch(/images with a Parent cannot be loaded/);
+  });
+
   it('reads manifest keys as the engine does, in any case', async () => {
     const { contents } = await scan(
       tar([{ name: './manifest.json', content: manifest('["x:1"]', 'repotags') }]),

@@ -137,6 +137,15 @@ describe('container create policy', () => {
     ]);
   });
 
+  it('reads no-new-privileges as Go parses booleans: false, f and 0 switch it off', async () => {
+    for (const value of ['false', 'FALSE', 'False', 'f', 'F', '0']) {
+      expect(await violations({ SecurityOpt: [`no-new-privileges=${value}`] }), value).toEqual([
+        `security option "no-new-privileges=${value}" is not allowed`,
+      ]);
+    }
+    expect(await violations({ SecurityOpt: ['no-new-privileges=true', 'no-new-privileges:1'] })).toEqual([]);
+  });
+
   it("denies reaching into other jobs' containers, networks and volumes", async () => {
     expect(
       await violations(

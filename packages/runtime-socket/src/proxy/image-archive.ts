@@ -48,7 +48,6 @@ export class ArchiveScanner extends Transform {
   #skip = 0;
   /** The current entry, when it is a tag file being collected. */
   #collecting: { name: string; size: number; chunks: Buffer[] } | undefined;
-  #nextName: string | undefined;
   #started = false;
   #ended = false;
   readonly #links = new Set<string>();
@@ -126,17 +125,17 @@ export class ArchiveScanner extends Transform {
     if (!Number.isSafeInteger(size) || (header[124] ?? 0) & 0x80)
       throw new RefusedArchive('an entry of the image archive has an unreadable size');
     const type = field(156, 1) || '0';
+    // Names are read only where this reader and the engine's (Go's archive/tar) cannot disagree:
+    // plain USTAR headers. GNU headers (whose prefix field Go ignores) and PAX or GNU long-name
+    // records (where the last of several records wins for Go) are refused.
+    if (header.toString('latin1', 257, 265) !== 'ustar\u000000')
+      throw new RefusedArchive('image archive entries must have plain USTAR headers (not GNU or old tar)');
+    if (type === 'x' || type === 'g' || type === 'L' || type === 'K')
+      throw new RefusedArchive('image archives with PAX or GNU long-name records are not accepted');
     const prefix = field(345, 155);
-    const raw = this.#nextName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    this.#nextName = undefined;
+    const raw = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
     this.#skip = Math.ceil(size / BLOCK) * BLOCK;
     this.#collecting = undefined;
-    if (type === 'x' || type === 'L') {
-      // A PAX header or GNU long name: names the next entry.
-      this.#collecting = { name: `\0${type}`, size, chunks: [] };
-      return;
-    }
-    if (type === 'g') return;
     const name = posix
       .normalize(raw)
       .replace(/^(\.\/|\/)+/, '')
@@ -154,21 +153,18 @@ export class ArchiveScanner extends Transform {
   #tagFile(file: { name: string; size: number; chunks: Buffer[] }): void {
     this.#collecting = undefined;
     const text = Buffer.concat(file.chunks).subarray(0, file.size).toString('utf8');
-    if (file.name === '\0L') {
-      this.#nextName = text.replace(/\0.*$/s, '');
-      return;
-    }
-    if (file.name === '\0x') {
-      const path = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text)?.[1];
-      if (path !== undefined) this.#nextName = path;
-      return;
-    }
     try {
       if (file.name === 'manifest.json') {
         const { Items } = canonicalBody(`{"Items":${text}}`, MANIFEST) as {
-          Items?: Array<{ Config?: string; RepoTags?: string[] } | null> | null;
+          Items?: Array<{ Config?: string; RepoTags?: string[]; Parent?: string } | null> | null;
         };
         for (const item of Items ?? []) {
+          // The classic builder takes an image with a Parent as a cached step: a loaded one would
+          // answer other jobs' builds (a planted "RUN" result).
+          if (item?.Parent)
+            throw new RefusedArchive(
+              'manifest.json: images with a Parent cannot be loaded (they would become build cache for every job on the engine)',
+            );
           this.contents.tags.push(...(item?.RepoTags ?? []));
           const config = item?.Config?.replace(/\.json$/, '')
             .split('/')

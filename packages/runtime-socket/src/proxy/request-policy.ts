@@ -26,7 +26,7 @@ export interface PolicyResult {
 const DEFAULT_NETWORKS = new Set(['', 'default', 'bridge', 'none']);
 /** Security options that switch a protection off. */
 const UNCONFINED =
-  /^(seccomp|apparmor|label|systempaths)[=:](unconfined|disable)$|^no-new-privileges[=:]false$/i;
+  /^(seccomp|apparmor|label|systempaths)[=:](unconfined|disable)$|^no-new-privileges[=:](false|f|0)$/i;
 /** Network drivers that reach the host's interfaces. */
 const ALLOWED_NETWORK_DRIVERS = new Set(['', 'bridge']);
 /** Network options a job may set. */
