@@ -300,6 +300,30 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
     });
   });
 
+  describe("another job's networks stay out of reach", () => {
+    it("a subnet of the job's choosing cannot be made (it could take over host routes)", async () => {
+      const refused = await api('POST', '/networks/create', {
+        Name: `routes-${job.job.id}`,
+        IPAM: { Config: [{ Subnet: '192.0.2.240/29', Gateway: '192.0.2.241' }] },
+      });
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(refused.body)).toContain('choosing network addresses (Subnet, Gateway)');
+    });
+
+    it('a network named like a prefix of their network id cannot be made (it would lead to theirs once removed)', async () => {
+      const netName = `their-net-${other.job.id}`;
+      expect((await other.docker(['network', 'create', netName])).exitCode).toBe(0);
+      const { docker } = await testEngine();
+      const theirNetwork = await docker.getNetwork(netName).inspect();
+      const prefix = theirNetwork.Id.slice(0, 8);
+      // The engine files endpoints under the network's name and resolves it again at start, by id prefix too.
+      const refused = await api('POST', '/networks/create', { Name: prefix });
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(refused.body)).toContain('could be taken for a network id');
+      expect(Object.keys((await docker.getNetwork(theirNetwork.Id).inspect()).Containers ?? {})).toEqual([]);
+    });
+  });
+
   describe('objects the job does not own stay out of reach', () => {
     it('a foreign container name: create fails, and the name reaches nothing afterwards', async () => {
       const create = await job.docker(['create', '--name', theirs.name, images.busybox]);

@@ -303,7 +303,10 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       if (violations.length > 0) return { status: 403, message: policyMessage(violations) };
     }
     // A name that looks like an id (the engine matches names before id prefixes) would shadow another's container.
-    if (route.name === 'container.create' && /^\/?[0-9a-f]{12,64}$/.test(url.searchParams.get('name') ?? '')) {
+    if (
+      route.name === 'container.create' &&
+      /^\/?[0-9a-f]{12,64}$/.test(url.searchParams.get('name') ?? '')
+    ) {
       return { status: 400, message: 'sandkit proxy: a container name may not look like a container id' };
     }
     return sharedNetwork === undefined ? { pathname } : { pathname, sharedNetwork };

@@ -78,22 +78,34 @@ export async function checkContainerCreate(
   const cgroup = await pinContainerReference(asString(host.Cgroup), 'the cgroup', context, violations);
   if (cgroup !== undefined) host.Cgroup = cgroup;
 
+  // The engine resolves network names only when the container starts (full id, then name, then id
+  // prefix): the job's networks are sent as the full ids that were checked, so no name the job
+  // creates or removes in between can lead to another's network.
   const network = asString(host.NetworkMode);
-  if (
-    !DEFAULT_NETWORKS.has(network) &&
-    network !== 'host' &&
-    !network.startsWith('container:') &&
-    !(await context.ownedId('network', network))
-  ) {
-    violations.push(`network "${network}" is not one of this job's networks`);
+  const pinnedNetwork = new Map<string, string>();
+  if (!DEFAULT_NETWORKS.has(network) && network !== 'host' && !network.startsWith('container:')) {
+    const id = await context.ownedId('network', network);
+    if (id) {
+      pinnedNetwork.set(network, id);
+      host.NetworkMode = id;
+    } else violations.push(`network "${network}" is not one of this job's networks`);
   }
   const networking = asObject(body.NetworkingConfig);
+  const endpoints: Body = {};
   for (const [name, endpoint] of Object.entries(asObject(networking.EndpointsConfig))) {
-    if (!DEFAULT_NETWORKS.has(name) && name !== network && !(await context.ownedId('network', name))) {
-      violations.push(`network "${name}" is not one of this job's networks`);
+    let key = name;
+    if (!DEFAULT_NETWORKS.has(name)) {
+      const id = pinnedNetwork.get(name) ?? (await context.ownedId('network', name));
+      if (id) key = id;
+      else violations.push(`network "${name}" is not one of this job's networks`);
     }
+    endpoints[key] = endpoint;
     violations.push(...(await checkEndpoint(asObject(endpoint), context)));
   }
+  const pinnedBody =
+    networking.EndpointsConfig === undefined
+      ? body
+      : { ...body, NetworkingConfig: { ...networking, EndpointsConfig: endpoints } };
 
   const capAdd = asStrings(host.CapAdd);
   if (capAdd.length > 0)
@@ -158,7 +170,7 @@ export async function checkContainerCreate(
   return {
     violations,
     volumesToCreate: [...new Set(volumesToCreate)],
-    body: body.HostConfig === undefined ? body : { ...body, HostConfig: host },
+    body: body.HostConfig === undefined ? pinnedBody : { ...pinnedBody, HostConfig: host },
   };
 }
 
@@ -304,6 +316,22 @@ export function checkNetworkCreate(body: CanonicalBody): PolicyResult {
   if (Object.keys(asObject(ipam.Options)).length > 0) violations.push('IPAM driver options are not allowed');
   if (body.ConfigFrom || body.ConfigOnly || body.Ingress)
     violations.push('config-only, config-from and ingress networks are not allowed');
+  // The engine files a container's endpoints under the network's name and resolves that name again
+  // at start, trying id prefixes too: an all-hex name could lead to another job's network by then.
+  if (/^[0-9a-f]+$/.test(asString(body.Name)))
+    violations.push(
+      `network name "${asString(body.Name)}" is not allowed: it could be taken for a network id`,
+    );
+  // A job's subnets are the engine's to choose: a subnet of its own could take over host routes.
+  for (const config of Array.isArray(ipam.Config) ? (ipam.Config as Body[]) : []) {
+    const chosen = ['Subnet', 'IPRange', 'Gateway', 'AuxiliaryAddresses'].filter(
+      (field) => asObject(config)[field] !== undefined && asObject(config)[field] !== '',
+    );
+    if (chosen.length > 0)
+      violations.push(
+        `choosing network addresses (${chosen.join(', ')}) is not allowed: the engine picks them`,
+      );
+  }
   return { violations, body: { ...body, CheckDuplicate: true } };
 }
 
