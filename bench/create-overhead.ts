@@ -12,7 +12,7 @@ import { createSession, type Engine, LABEL, Sandkit, sweepByLabel } from '@sandk
 import { HTTPD_PORT } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
 import { benchSetup } from './support/bench-engine.js';
-import { report, round, summarize } from './support/report.js';
+import { report, round, summarize, timed } from './support/report.js';
 import { traceEngineCalls } from './support/trace-engine-calls.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
@@ -87,12 +87,6 @@ const ways: Way[] = [
     },
   },
 ];
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const value = await work();
-  return [value, performance.now() - t];
-}
 
 const rows: Array<Record<string, string | number>> = [];
 try {

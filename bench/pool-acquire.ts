@@ -9,7 +9,7 @@ import { createSession, type SandboxSpec, Sandkit, sweepByLabel } from '@sandkit
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { benchSetup } from './support/bench-engine.js';
-import { report, round, summarize } from './support/report.js';
+import { report, round, summarize, timed } from './support/report.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const LOOP_JOBS = Number(process.env.BENCH_LOOP_JOBS ?? 16);
@@ -39,12 +39,6 @@ function untilIdle(poolIdle: () => number, idle: number): Promise<void> {
     const check = () => (poolIdle() >= idle ? resolve() : setTimeout(check, 20));
     check();
   });
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const value = await work();
-  return [value, performance.now() - t];
 }
 
 const rows: Array<Record<string, string | number>> = [];

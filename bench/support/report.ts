@@ -30,3 +30,10 @@ export function report(name: string, rows: BenchRow[], notes: Record<string, unk
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
 }
+
+/** Runs `work` and returns its value with how long it took, in milliseconds. */
+export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const value = await work();
+  return [value, performance.now() - t];
+}
