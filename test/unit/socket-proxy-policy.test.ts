@@ -137,6 +137,13 @@ describe('container create policy', () => {
     ]);
   });
 
+  it('refuses keeping the OOM killer off a container without a memory limit', async () => {
+    expect(await violations({ OomKillDisable: true })).toEqual([
+      '--oom-kill-disable needs a memory limit (--memory)',
+    ]);
+    expect(await violations({ OomKillDisable: true, Memory: 512 * 2 ** 20 })).toEqual([]);
+  });
+
   it('reads no-new-privileges as Go parses booleans: false, f and 0 switch it off', async () => {
     for (const value of ['false', 'FALSE', 'False', 'f', 'F', '0']) {
       expect(await violations({ SecurityOpt: [`no-new-privileges=${value}`] }), value).toEqual([

@@ -189,6 +189,9 @@ function checkResources(resources: Body): string[] {
     violations.push('device cgroup rules are not allowed (--device-cgroup-rule)');
   if (asString(resources.CgroupParent) !== '')
     violations.push('choosing the cgroup parent is not allowed (--cgroup-parent)');
+  // The OOM killer kept off a container with no memory limit lets one job starve the host of memory.
+  if (resources.OomKillDisable === true && !(Number(resources.Memory) > 0))
+    violations.push('--oom-kill-disable needs a memory limit (--memory)');
   return violations;
 }
 
