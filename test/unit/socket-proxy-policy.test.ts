@@ -7,10 +7,12 @@ import {
   checkExecCreate,
   checkNetworkCreate,
   checkVolumeCreate,
+  hostOnlyRegistryRefusal,
   isAllowedBindPath,
   matchRoute,
   type PolicyContext,
   pathWithTarget,
+  registryOfReference,
   withBuildLabels,
   withLabelFilter,
   withLabels,
@@ -135,6 +137,25 @@ describe('container create policy', () => {
       'OCI runtime "sysbox-runc" is not allowed',
       'a negative OOM score adjustment is not allowed',
     ]);
+  });
+
+  it("knows which registries are on the host's own addresses (the engine would reach them for the job)", () => {
+    expect(registryOfReference('busybox')).toBeUndefined();
+    expect(registryOfReference('library/busybox:1')).toBeUndefined();
+    expect(registryOfReference('registry.example:5000/team/app:1')).toBe('registry.example:5000');
+    for (const address of [
+      '127.0.0.1:5000',
+      'localhost',
+      'https://127.0.0.2:5000/v1/',
+      '[::1]:5000',
+      '169.254.169.254',
+      '0.0.0.0:1',
+    ]) {
+      expect(hostOnlyRegistryRefusal(address), address).toMatch(/host's own addresses/);
+    }
+    for (const address of ['registry.example:5000', 'https://index.docker.io/v1/', '10.1.2.3:5000']) {
+      expect(hostOnlyRegistryRefusal(address), address).toBeUndefined();
+    }
   });
 
   it('refuses keeping the OOM killer off a container without a memory limit', async () => {

@@ -32,6 +32,7 @@ export { type JsonMessage, type StreamOutcome, watchStream } from './proxy/json-
 export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
 export type { ResolvedObject, Standing } from './proxy/ownership.js';
 export { type EngineProxy, type EngineProxyOptions, startEngineProxy } from './proxy/proxy-worker.js';
+export { hostOnlyRegistryRefusal, registryOfReference } from './proxy/registry-host.js';
 export {
   checkContainerCreate,
   checkContainerUpdate,

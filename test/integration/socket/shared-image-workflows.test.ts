@@ -199,15 +199,18 @@ describe('docker: shared — images a job builds are its own, and go with it', (
 });
 
 describe('docker: shared — ordinary registry work and kept images', () => {
-  it('passes docker login on to the engine, which asks the registry itself', async () => {
+  it("refuses registries on the host's own addresses, which the engine would reach for the job (login, pull)", async () => {
     const job = await sharedJob(images);
     try {
       const login = await job.docker(['login', '-u', 'ci', '-p', 'not-a-secret', '127.0.0.1:1'], {
         timeoutMs: 30_000,
       });
       expect(login.exitCode).not.toBe(0);
-      expect(login.stderr).not.toMatch(/sandkit/);
-      expect(login.stderr).toMatch(/127\.0\.0\.1:1/);
+      expect(login.stderr).toMatch(/on the host's own addresses/);
+      for (const reference of ['127.0.0.1:1/probe:1', 'localhost:1/probe:1', '169.254.169.254/probe:1']) {
+        const pull = await job.docker(['pull', reference], { timeoutMs: 30_000 });
+        expect(pull.stderr, reference).toMatch(/on the host's own addresses/);
+      }
     } finally {
       await job.job.destroy();
     }

@@ -31,6 +31,7 @@ import { ImageOwnership } from './image-ownership.js';
 import { IMAGE_ROUTES, ImageRoutes } from './image-routes.js';
 import { UnreadableFilters, withLabelFilter, withLabels, withMountVolumeLabels } from './label-rewrite.js';
 import { Ownership } from './ownership.js';
+import { hostOnlyRegistryRefusal, registryOfReference } from './registry-host.js';
 import {
   checkContainerCreate,
   checkContainerUpdate,
@@ -277,6 +278,11 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       return { status: 400, message: 'sandkit proxy: form-encoded request bodies are refused' };
     let pathname = url.pathname;
     let sharedNetwork: string | undefined;
+    const distribution = /\/distribution\/(.+)\/json$/.exec(url.pathname)?.[1];
+    const registryRefusal = hostOnlyRegistryRefusal(
+      distribution === undefined ? undefined : registryOfReference(decodeURIComponent(distribution)),
+    );
+    if (registryRefusal) return { status: 403, message: policyMessage([registryRefusal]) };
     if (route.target) {
       const { kind, id } = route.target;
       const resolved = await ownership.resolve(kind, id);
@@ -359,6 +365,13 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       case 'exec.create': {
         const violations = checkExecCreate(body);
         return violations.length > 0 ? denied(violations) : { body };
+      }
+      case 'auth': {
+        // `docker login` makes the engine call the registry itself, from the host's network.
+        const refusal = hostOnlyRegistryRefusal(
+          typeof body.serveraddress === 'string' ? body.serveraddress : undefined,
+        );
+        return refusal ? denied([refusal]) : { body };
       }
       case 'network.create': {
         const checked = checkNetworkCreate(body);

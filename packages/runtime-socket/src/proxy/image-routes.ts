@@ -10,6 +10,7 @@ import type { ImageDeleteItem, ImageFacts, ImageOwnership } from './image-owners
 import { watchStream } from './json-messages.js';
 import { UnreadableFilters, withBuildLabels } from './label-rewrite.js';
 import type { Ownership } from './ownership.js';
+import { hostOnlyRegistryRefusal, registryOfReference } from './registry-host.js';
 
 /** Routes {@link ImageRoutes} answers: everything that makes, moves, removes or sums up images. */
 export const IMAGE_ROUTES = new Set([
@@ -203,12 +204,15 @@ export class ImageRoutes {
     const fromImage = query.get('fromImage') ?? '';
     const tagParam = query.get('tag') ?? '';
     const sent = new URLSearchParams(pick(query, ['fromImage', 'tag', 'platform']));
-    const path = `${version}/images/create?${sent}`;
+    const registryRefusal = hostOnlyRegistryRefusal(registryOfReference(fromImage));
+    if (registryRefusal) return denied([registryRefusal]);
     if (fromImage.includes('@') || tagParam.startsWith('sha256:')) {
-      // By digest: no tag moves.
-      await this.#context.forward(req, res, path, { body: Buffer.alloc(0) });
+      // By digest: no tag moves (a tag given with a digest would make one, so it is not sent).
+      if (fromImage.includes('@')) sent.delete('tag');
+      await this.#context.forward(req, res, `${version}/images/create?${sent}`, { body: Buffer.alloc(0) });
       return undefined;
     }
+    const path = `${version}/images/create?${sent}`;
     const target = queryTag(fromImage, tagParam);
     if (!target || (!tagParam && !/:[^/]+$/.test(fromImage)))
       return denied(['pulling every tag of a repository is not available: name the tag']);
