@@ -92,45 +92,26 @@ try {
   }
   const d = summarize(throughput.direct);
   const p = summarize(throughput.proxied);
+  /** One measure, direct against proxied, with their ratio. */
+  const ratioRow = (measure: string, direct: number, proxied: number) => ({
+    measure,
+    direct,
+    proxied,
+    'ratio proxied/direct': round(proxied / direct),
+  });
   report(
     'proxy-overhead',
     [
-      {
-        measure: 'GET /containers/json p50 ms',
-        direct: list.direct.p50,
-        proxied: list.proxied.p50,
-        'ratio proxied/direct': round(list.proxied.p50 / list.direct.p50),
-      },
-      {
-        measure: 'GET /containers/json p95 ms',
-        direct: list.direct.p95,
-        proxied: list.proxied.p95,
-        'ratio proxied/direct': round(list.proxied.p95 / list.direct.p95),
-      },
-      {
-        measure: 'GET /_ping p50 ms',
-        direct: ping.direct.p50,
-        proxied: ping.proxied.p50,
-        'ratio proxied/direct': round(ping.proxied.p50 / ping.direct.p50),
-      },
-      {
-        measure: 'GET /containers/json p50 ms, another process',
-        direct: listElsewhere.direct.p50,
-        proxied: listElsewhere.proxied.p50,
-        'ratio proxied/direct': round(listElsewhere.proxied.p50 / listElsewhere.direct.p50),
-      },
-      {
-        measure: 'GET /_ping p50 ms, another process',
-        direct: pingElsewhere.direct.p50,
-        proxied: pingElsewhere.proxied.p50,
-        'ratio proxied/direct': round(pingElsewhere.proxied.p50 / pingElsewhere.direct.p50),
-      },
-      {
-        measure: 'logs stream MB/s (median of 3)',
-        direct: d.p50,
-        proxied: p.p50,
-        'ratio proxied/direct': round(p.p50 / d.p50),
-      },
+      ratioRow('GET /containers/json p50 ms', list.direct.p50, list.proxied.p50),
+      ratioRow('GET /containers/json p95 ms', list.direct.p95, list.proxied.p95),
+      ratioRow('GET /_ping p50 ms', ping.direct.p50, ping.proxied.p50),
+      ratioRow(
+        'GET /containers/json p50 ms, another process',
+        listElsewhere.direct.p50,
+        listElsewhere.proxied.p50,
+      ),
+      ratioRow('GET /_ping p50 ms, another process', pingElsewhere.direct.p50, pingElsewhere.proxied.p50),
+      ratioRow('logs stream MB/s (median of 3)', d.p50, p.p50),
     ],
     { calls: CALLS, logBytes: LOG_BYTES },
   );

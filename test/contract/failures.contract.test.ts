@@ -47,6 +47,7 @@ async function settled(promise: Promise<unknown>, ms = 10_000): Promise<unknown>
 
 for (const target of CONTRACT_TARGETS) {
   const skipReason = await target.skipReason();
+  if (skipReason) console.warn(`[contract] skipping the failure contract of "${target.name}": ${skipReason}`);
 
   describe.skipIf(skipReason !== undefined)(`Sandbox contract under failure: ${target.name}`, () => {
     const base = target.spec(images);

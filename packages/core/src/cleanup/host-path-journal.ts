@@ -51,7 +51,12 @@ export async function forgetHostPaths(sandboxId: string): Promise<void> {
 export async function sweepJournal(filter: SweepFilter): Promise<string[]> {
   const dir = journalDir();
   const removed: string[] = [];
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
+  // A sandbox's entry is named after it: destroying one sandbox reads one file, not the whole journal.
+  const names =
+    filter.sandbox && /^[\w-]+$/.test(filter.sandbox)
+      ? [`${filter.sandbox}.json`]
+      : await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
     if (!name.endsWith('.json')) continue;
     const file = join(dir, name);
     const labels = await readEntry(file);

@@ -40,17 +40,21 @@ export async function releaseSessionNetworks(session: Session): Promise<void> {
     [...entries.values()].map(async (byName) => {
       const entry = byName.get(name);
       if (!entry) return;
-      const work = async () => {
+      await serially(entry, async () => {
         if (entry.users === 0 && entry.id) {
           await removeUnused(entry.engine, entry.id);
           entry.id = undefined;
         }
-      };
-      const next = entry.queue.then(work, work);
-      entry.queue = next.catch(() => {});
-      await next;
+      });
     }),
   );
+}
+
+/** Runs `work` after everything queued on the entry before it (joins, releases), whatever their outcome. */
+function serially<T>(entry: Entry, work: () => Promise<T>): Promise<T> {
+  const next = entry.queue.then(work, work);
+  entry.queue = next.catch(() => {});
+  return next;
 }
 
 async function removeUnused(engine: Engine, id: string): Promise<void> {
@@ -85,13 +89,7 @@ export async function joinSessionNetwork(
   entries.set(engine.address, byName);
   const current = byName.get(name) ?? { engine, users: 0, queue: Promise.resolve() };
   byName.set(name, current);
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = current.queue.then(work, work);
-    current.queue = next.catch(() => {});
-    return next;
-  };
-
-  const id = await serial(async () => {
+  const id = await serially(current, async () => {
     if (current.users === 0 || !current.id) current.id = await ensureNetwork(engine, name, session, runtime);
     current.users++;
     return current.id;
@@ -100,7 +98,7 @@ export async function joinSessionNetwork(
   return {
     id,
     release: () =>
-      serial(async () => {
+      serially(current, async () => {
         if (released) return;
         released = true;
         current.users--;

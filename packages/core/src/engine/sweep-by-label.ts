@@ -19,77 +19,72 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
   const filters = JSON.stringify({ label: engineLabelFilters(filter) });
   const report: SweepReport = { containers: [], networks: [], volumes: [], images: [], paths: [] };
   const failures: unknown[] = [];
-  const attempt = async (work: () => Promise<void>) => {
-    try {
-      await work();
-    } catch (error) {
-      failures.push(error);
-    }
-  };
-
-  const containers = await engine.docker.listContainers({ all: true, filters });
-  await Promise.all(
-    containers
-      .filter((c) => matchesFilter(c.Labels, filter))
-      .map((c) =>
-        attempt(async () => {
-          await ignoreMissing(engine.docker.getContainer(c.Id).remove({ force: true, v: true }));
-          report.containers.push(c.Id);
-          // Host paths live on the engine's host: only a local engine's can be removed from here.
-          if (engine.isLocal) {
-            const paths = hostPathsFromLabels(c.Labels);
-            await removeHostPaths(paths);
-            report.paths.push(...paths);
-          }
-        }),
-      ),
-  );
-  const networks = await engine.docker.listNetworks({ filters });
-  await Promise.all(
-    networks
-      .filter((n) => matchesFilter(n.Labels, filter))
-      .map((n) =>
-        attempt(async () => {
+  /** Runs `remove` on every listed object the filter selects; failures are collected, not thrown. */
+  const removeSelected = <T>(
+    objects: readonly T[],
+    labelsOf: (object: T) => Record<string, string> | undefined,
+    remove: (object: T) => Promise<void>,
+  ) =>
+    Promise.all(
+      objects
+        .filter((object) => matchesFilter(labelsOf(object), filter))
+        .map(async (object) => {
           try {
-            await ignoreMissing(engine.docker.getNetwork(n.Id).remove());
-            report.networks.push(n.Id);
+            await remove(object);
           } catch (error) {
-            if (!/active endpoints/.test(String((error as Error).message))) throw error;
+            failures.push(error);
           }
         }),
-      ),
+    );
+
+  await removeSelected(
+    await engine.docker.listContainers({ all: true, filters }),
+    (c) => c.Labels,
+    async (c) => {
+      await ignoreMissing(engine.docker.getContainer(c.Id).remove({ force: true, v: true }));
+      report.containers.push(c.Id);
+      // Host paths live on the engine's host: only a local engine's can be removed from here.
+      if (engine.isLocal) {
+        const paths = hostPathsFromLabels(c.Labels);
+        await removeHostPaths(paths);
+        report.paths.push(...paths);
+      }
+    },
   );
-  const { Volumes: volumes } = await engine.docker.listVolumes({ filters });
-  await Promise.all(
-    (volumes ?? [])
-      .filter((v) => matchesFilter(v.Labels ?? undefined, filter))
-      .map((v) =>
-        attempt(async () => {
-          await ignoreMissing(engine.docker.getVolume(v.Name).remove());
-          report.volumes.push(v.Name);
-        }),
-      ),
+  await removeSelected(
+    await engine.docker.listNetworks({ filters }),
+    (n) => n.Labels,
+    async (n) => {
+      // A network still in use (a container another sweep is removing) is left for a later sweep.
+      if (
+        await unlessInUse(engine.docker.getNetwork(n.Id).remove(), (e) => /active endpoints/.test(e.message))
+      )
+        report.networks.push(n.Id);
+    },
+  );
+  await removeSelected(
+    (await engine.docker.listVolumes({ filters })).Volumes ?? [],
+    (v) => v.Labels ?? undefined,
+    async (v) => {
+      await ignoreMissing(engine.docker.getVolume(v.Name).remove());
+      report.volumes.push(v.Name);
+    },
   );
   // Images a guarded job built carry its sandbox's labels: removed once nothing uses them. By id and
   // without force, so an image that also carries a tag or serves a container of someone else stays.
-  const images = await engine.docker.listImages({ filters });
-  await Promise.all(
-    images
-      .filter((image) => matchesFilter(image.Labels ?? undefined, filter))
-      .map((image) =>
-        attempt(async () => {
-          try {
-            await ignoreMissing(engine.docker.getImage(image.Id).remove());
-            report.images.push(image.Id);
-          } catch (error) {
-            if ((error as { statusCode?: number }).statusCode !== 409) throw error;
-          }
-        }),
-      ),
+  await removeSelected(
+    await engine.docker.listImages({ filters }),
+    (image) => image.Labels ?? undefined,
+    async (image) => {
+      if (await unlessInUse(engine.docker.getImage(image.Id).remove(), (e) => e.statusCode === 409))
+        report.images.push(image.Id);
+    },
   );
-  await attempt(async () => {
+  try {
     report.paths.push(...(await sweepJournal(filter)));
-  });
+  } catch (error) {
+    failures.push(error);
+  }
   if (failures.length > 0) {
     throw new SandkitError(
       `Sweeping left ${failures.length} object(s) behind`,
@@ -98,6 +93,20 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
     );
   }
   return report;
+}
+
+/** Whether the removal happened: false when the engine refused it because the object is still in use. */
+async function unlessInUse(
+  removal: Promise<unknown>,
+  inUse: (error: Error & { statusCode?: number }) => boolean,
+): Promise<boolean> {
+  try {
+    await ignoreMissing(removal);
+    return true;
+  } catch (error) {
+    if (inUse(error as Error & { statusCode?: number })) return false;
+    throw error;
+  }
 }
 
 /** Awaits an engine call, treating "no such object" (404) and "removal already in progress" (409) as done. */
