@@ -8,9 +8,11 @@
  * create and destroy make, with timestamps, to show where the time goes.
  */
 import { createConnection } from 'node:net';
-import { createSession, type Engine, LABEL, Sandkit, sweepByLabel } from '@sandkit/core';
+import { createSession, type Engine, Sandkit } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
 import { HTTPD_PORT } from '@sandkit/host-setup';
 import { socket } from '@sandkit/runtime-socket';
+import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round, summarize, timed } from './support/report.js';
 import { traceEngineCalls } from './support/trace-engine-calls.js';

@@ -5,9 +5,12 @@
  * same rights, polled with `docker exec … docker info` — single and 4 in
  * parallel, plus teardown of a running sandbox.
  */
-import { createSession, LABEL, sweepByLabel } from '@sandkit/core';
-import { detectPrivilegeMode, REMOUNT_CGROUPS_RW, sysbox } from '@sandkit/runtime-sysbox';
+import { createSession } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
+import { detectPrivilegeMode, sysbox } from '@sandkit/runtime-sysbox';
 import { execa } from 'execa';
+import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
+import { REMOUNT_CGROUPS_RW } from '../packages/runtime-sysbox/src/fallback/privileged-host-config.js';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round, summarize } from './support/report.js';
 

@@ -5,9 +5,10 @@
  * refill costs, and the steady-state throughput of "acquire → exec → destroy"
  * with a pool of 4 against "create → exec → destroy", in the same run.
  */
-import { createSession, type SandboxSpec, Sandkit, sweepByLabel } from '@sandkit/core';
+import { createSession, type SandboxSpec, Sandkit } from '@sandkit/core';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
+import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round, summarize, timed } from './support/report.js';
 

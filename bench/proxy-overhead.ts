@@ -5,10 +5,12 @@
  * and throughput of a streamed response (100 MB of container logs).
  */
 
-import { createSession, LABEL, sweepByLabel } from '@sandkit/core';
+import { createSession } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
 import { socket } from '@sandkit/runtime-socket';
 import type Dockerode from 'dockerode';
 import { execa } from 'execa';
+import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round, summarize } from './support/report.js';
 

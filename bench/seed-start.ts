@@ -9,8 +9,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSession, type Sandbox, type SandboxSpec, sweepByLabel } from '@sandkit/core';
+import { createSession, type Sandbox, type SandboxSpec } from '@sandkit/core';
 import { sysbox } from '@sandkit/runtime-sysbox';
+import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
 import { xfsSeedStore } from '../test/support/seed-store.js';
 import { benchSetup } from './support/bench-engine.js';
 import { buildPaddedImage } from './support/padded-image.js';

@@ -10,16 +10,11 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createSession,
-  type Engine,
-  LABEL,
-  type SandboxSpec,
-  sweepByLabel,
-  unixSocketClient,
-} from '@sandkit/core';
+import { createSession, type Engine, type SandboxSpec } from '@sandkit/core';
+import { LABEL, unixSocketClient } from '@sandkit/core/runtime';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import type Dockerode from 'dockerode';
+import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
 import { xfsSeedStore } from '../test/support/seed-store.js';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round } from './support/report.js';

@@ -14,8 +14,8 @@ import {
   NotAFileError,
   type Sandbox,
   SandboxNotRunningError,
-  toSandkitError,
 } from '@sandkit/core';
+import { toSandkitError } from '@sandkit/core/runtime';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
 import { startEngineRelay } from '../support/engine-relay.js';

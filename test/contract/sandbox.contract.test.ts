@@ -16,9 +16,9 @@ import {
   type Sandbox,
   SandboxDestroyedError,
   StartFailedError,
-  sweepByLabel,
 } from '@sandkit/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sweepByLabel } from '../../packages/core/src/engine/sweep-by-label.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
 import { processesLeft } from '../support/processes.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -335,6 +335,18 @@ for (const target of CONTRACT_TARGETS) {
         expect(endpoint.port).toBeGreaterThan(0);
         expect(await fetch(`http://${endpoint}/`).then((r) => r.text())).toBe('served by the sandbox');
         await expect(sb.endpoint(9999)).rejects.toThrow(/not published/);
+      });
+
+      it('has an address of its own that the host reaches on any port, published or not', async () => {
+        await using sb = await runtime.create({
+          ...base,
+          files: [{ path: '/www/index.html', content: 'reached by address' }],
+          cmd: ['httpd', '-f', '-p', '8081', '-h', '/www'],
+          readiness: { port: 8081 },
+        });
+        const address = await sb.address();
+        expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        expect(await fetch(`http://${address}:8081/`).then((r) => r.text())).toBe('reached by address');
       });
 
       afterAll(async () => {

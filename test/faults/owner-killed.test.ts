@@ -4,9 +4,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { LABEL, type SandboxSpec } from '@sandkit/core';
-import { storePaths } from '@sandkit/runtime-sysbox';
+import type { SandboxSpec } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { storePaths } from '../../packages/runtime-sysbox/src/seed/seed-store.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../support/engine.js';
 import { SYSTEM_CONTAINER_MODES } from '../support/system-container-modes.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -93,7 +94,12 @@ async function sweptAfterKill(owner: Owner, stateDir: string, seedStore: string)
   }
 }
 
-const plainPhases = ['pulling', 'creating the container', 'starting the container', 'waiting for readiness'];
+const plainPhases = [
+  'looking up the image',
+  'creating the container',
+  'starting the container',
+  'waiting for readiness',
+];
 
 describe('an owner killed with SIGKILL leaves nothing behind', () => {
   let seedStore: string;

@@ -1,6 +1,7 @@
-import { LABEL } from '@sandkit/core';
-import { engineSchema, guardedFields } from '@sandkit/runtime-socket';
+import { LABEL } from '@sandkit/core/runtime';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import * as engineSchema from '../../packages/runtime-socket/src/proxy/canonical-body/engine-schema.js';
+import { guardedFields } from '../../packages/runtime-socket/src/proxy/canonical-body/schema-types.js';
 import { testEngine } from '../support/engine.js';
 import { bodyWith, fieldAt, respell, SPELLINGS } from '../support/hostile-bodies.js';
 import { rawApi, rawExchange } from '../support/raw-engine-api.js';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSession, LABEL, Sandkit } from '@sandkit/core';
+import { createSession, Sandkit } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
 import { socket } from '@sandkit/runtime-socket';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { createSession, LABEL } from '@sandkit/core';
+import { createSession } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
 import { socket } from '@sandkit/runtime-socket';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testEngine } from '../support/engine.js';

@@ -1,7 +1,8 @@
 import { link, rename, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { type Engine, unixSocketClient } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { unixSocketClient } from '@sandkit/core/runtime';
 import { tempDir } from './temp-dir.js';
 
 /**

@@ -1,4 +1,6 @@
-import { connectEngine, type Engine, engineLabelFilters, type SweepFilter } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { connectEngine, engineLabelFilters } from '@sandkit/core/runtime';
+import type { SweepFilter } from '../../packages/core/src/labels/label-filter.js';
 
 let engine: Promise<Engine> | undefined;
 

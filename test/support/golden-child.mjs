@@ -1,7 +1,9 @@
 // Builds a golden (test/integration/seed): races another process to build the same one, or is
 // killed mid-build. Prints "building" once its build has started, and the result when done.
 import { appendFileSync } from 'node:fs';
-import { detectSeedStore, ensureGolden } from '@sandkit/runtime-sysbox';
+import { detectSeedStore } from '@sandkit/runtime-sysbox';
+// Plain node runs this file: the built golden store, not its TypeScript source.
+import { ensureGolden } from '../../packages/runtime-sysbox/dist/seed/golden-store.js';
 
 const [storeRoot, key, log, buildMs = '1000'] = process.argv.slice(2);
 const store = await detectSeedStore(storeRoot);

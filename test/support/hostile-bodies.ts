@@ -1,17 +1,19 @@
+import type { CanonicalBody } from '../../packages/runtime-socket/src/proxy/canonical-body/canonicalise.js';
+import * as engineSchema from '../../packages/runtime-socket/src/proxy/canonical-body/engine-schema.js';
+import type {
+  FieldSpec,
+  FieldType,
+  StructType,
+} from '../../packages/runtime-socket/src/proxy/canonical-body/schema-types.js';
 import {
-  type CanonicalBody,
   checkContainerCreate,
   checkContainerUpdate,
   checkExecCreate,
   checkNetworkConnect,
   checkNetworkCreate,
   checkVolumeCreate,
-  engineSchema,
-  type FieldSpec,
-  type FieldType,
   type PolicyContext,
-  type StructType,
-} from '@sandkit/runtime-socket';
+} from '../../packages/runtime-socket/src/proxy/request-policy.js';
 
 /** A job that owns nothing: every foreign name in the schema's hostile examples is someone else's. */
 export const OWNS_NOTHING: PolicyContext = {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createConnection, createServer } from 'node:net';
-import { connectEngine, type Engine } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { connectEngine } from '@sandkit/core/runtime';
 
 /**
  * The test engine reached over TCP on loopback (a relay to its unix socket), so

@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { watchStream } from '@sandkit/runtime-socket';
 import { describe, expect, it } from 'vitest';
+import { watchStream } from '../../packages/runtime-socket/src/proxy/json-messages.js';
 
 const stage = `sha256:${'1'.repeat(64)}`;
 const final = `sha256:${'2'.repeat(64)}`;

@@ -1,12 +1,6 @@
 import { Readable } from 'node:stream';
-import {
-  ContainerSandbox,
-  createSession,
-  InvalidArgumentError,
-  type Sandbox,
-  type SandboxSpec,
-  Sandkit,
-} from '@sandkit/core';
+import { createSession, InvalidArgumentError, type Sandbox, type SandboxSpec, Sandkit } from '@sandkit/core';
+import { ContainerSandbox } from '@sandkit/core/runtime';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { describe, expect, it } from 'vitest';

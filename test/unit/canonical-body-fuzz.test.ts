@@ -1,5 +1,9 @@
-import { canonicalBody, guardedFields, UnreadableBody } from '@sandkit/runtime-socket';
 import { describe, expect, it } from 'vitest';
+import {
+  canonicalBody,
+  UnreadableBody,
+} from '../../packages/runtime-socket/src/proxy/canonical-body/canonicalise.js';
+import { guardedFields } from '../../packages/runtime-socket/src/proxy/canonical-body/schema-types.js';
 import {
   bodyWith,
   CHECKED_BODIES,

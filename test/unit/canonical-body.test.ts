@@ -1,14 +1,16 @@
+import { describe, expect, it } from 'vitest';
 import {
   canonicalBody,
-  engineSchema,
-  goFold,
+  UnreadableBody,
+} from '../../packages/runtime-socket/src/proxy/canonical-body/canonicalise.js';
+import * as engineSchema from '../../packages/runtime-socket/src/proxy/canonical-body/engine-schema.js';
+import { goFold } from '../../packages/runtime-socket/src/proxy/canonical-body/go-fold.js';
+import {
   JsonObject,
   MAX_JSON_DEPTH,
   parseJsonTree,
-  type StructType,
-  UnreadableBody,
-} from '@sandkit/runtime-socket';
-import { describe, expect, it } from 'vitest';
+} from '../../packages/runtime-socket/src/proxy/canonical-body/json-tree.js';
+import type { StructType } from '../../packages/runtime-socket/src/proxy/canonical-body/schema-types.js';
 
 const create = (text: string) => canonicalBody(text, engineSchema.CONTAINER_CREATE);
 

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectEngine, EngineUnreachableError, engineCandidates } from '@sandkit/core';
+import { EngineUnreachableError } from '@sandkit/core';
+import { connectEngine } from '@sandkit/core/runtime';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { engineCandidates } from '../../packages/core/src/engine/connect-engine.js';
 
 function dockerConfig(currentContext: string, host: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sandkit-docker-config-'));

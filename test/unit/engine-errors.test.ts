@@ -3,8 +3,8 @@ import {
   EngineUnreachableError,
   ExecFailedError,
   SandboxNotRunningError,
-  toSandkitError,
 } from '@sandkit/core';
+import { toSandkitError } from '@sandkit/core/runtime';
 import { describe, expect, it } from 'vitest';
 
 const engine = { address: 'unix:///var/run/docker.sock', source: 'default socket' };

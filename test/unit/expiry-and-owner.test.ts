@@ -5,12 +5,12 @@ import { hostname } from 'node:os';
 import {
   currentOwner,
   formatOwner,
-  hostPathsFromLabels,
   hostPathsLabel,
   isOwnerDead,
   processStartTime,
-} from '@sandkit/core';
+} from '@sandkit/core/runtime';
 import { describe, expect, it } from 'vitest';
+import { hostPathsFromLabels } from '../../packages/core/src/cleanup/host-paths.js';
 
 describe('owners', () => {
   it('name this host, this pid and its start time', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatOwner, withFileLock } from '@sandkit/core';
+import { formatOwner, withFileLock } from '@sandkit/core/runtime';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 function lockPath(): string {

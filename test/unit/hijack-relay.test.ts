@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { relayHijacked } from '@sandkit/runtime-socket';
 import { afterEach, describe, expect, it } from 'vitest';
+import { relayHijacked } from '../../packages/runtime-socket/src/proxy/hijack-relay.js';
 
 /**
  * The relay for attach/exec connections, between two real unix sockets: a

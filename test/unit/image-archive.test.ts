@@ -1,8 +1,8 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
-import { ArchiveScanner, RefusedArchive } from '@sandkit/runtime-socket';
 import { describe, expect, it } from 'vitest';
+import { ArchiveScanner, RefusedArchive } from '../../packages/runtime-socket/src/proxy/image-archive.js';
 
 interface Entry {
   name: string;

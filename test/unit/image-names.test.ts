@@ -1,5 +1,5 @@
-import { familiarTag, queryTag } from '@sandkit/runtime-socket';
 import { describe, expect, it } from 'vitest';
+import { familiarTag, queryTag } from '../../packages/runtime-socket/src/proxy/image-names.js';
 
 describe('image tags in the form the engine lists them', () => {
   it('adds :latest, drops the default registry and library/, keeps other registries', () => {

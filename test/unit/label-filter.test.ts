@@ -1,5 +1,6 @@
-import { engineLabelFilters, LABEL, matchesFilter, sandboxLabels } from '@sandkit/core';
+import { engineLabelFilters, LABEL, sandboxLabels } from '@sandkit/core/runtime';
 import { describe, expect, it } from 'vitest';
+import { matchesFilter } from '../../packages/core/src/labels/label-filter.js';
 
 const session = { id: 'sess-1', owner: 'host:42' };
 const labels = sandboxLabels({

@@ -1,6 +1,7 @@
-import { goldenKey, resolveSeedStrategy } from '@sandkit/runtime-sysbox';
 import { describe, expect, it } from 'vitest';
+import { goldenKey } from '../../packages/runtime-sysbox/src/seed/golden-key.js';
 import { splitRef } from '../../packages/runtime-sysbox/src/seed/load-seed-images.js';
+import { resolveSeedStrategy } from '../../packages/runtime-sysbox/src/seed/seed-strategy.js';
 
 const reflink = { cloneMethod: 'reflink' as const, reason: 'the store supports reflinks' };
 

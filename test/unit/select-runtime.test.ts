@@ -1,11 +1,6 @@
-import {
-  type Candidate,
-  type ProbeResult,
-  type SandboxSpec,
-  type SpecIssue,
-  selectRuntime,
-} from '@sandkit/core';
+import type { ProbeResult, SandboxSpec, SpecIssue } from '@sandkit/core';
 import { describe, expect, it } from 'vitest';
+import { type Candidate, selectRuntime } from '../../packages/core/src/orchestrator/select-runtime.js';
 
 function candidate(
   name: string,

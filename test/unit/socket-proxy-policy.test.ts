@@ -1,23 +1,26 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { matchRoute, pathWithTarget } from '../../packages/runtime-socket/src/proxy/api-route.js';
+import { checkBuild } from '../../packages/runtime-socket/src/proxy/build-query.js';
 import {
-  checkBuild,
+  withBuildLabels,
+  withLabelFilter,
+  withLabels,
+} from '../../packages/runtime-socket/src/proxy/label-rewrite.js';
+import {
+  hostOnlyRegistryRefusal,
+  registryOfReference,
+} from '../../packages/runtime-socket/src/proxy/registry-host.js';
+import {
   checkContainerCreate,
   checkExecCreate,
   checkNetworkCreate,
   checkVolumeCreate,
-  hostOnlyRegistryRefusal,
   isAllowedBindPath,
-  matchRoute,
   type PolicyContext,
-  pathWithTarget,
-  registryOfReference,
-  withBuildLabels,
-  withLabelFilter,
-  withLabels,
-} from '@sandkit/runtime-socket';
-import { describe, expect, it } from 'vitest';
+} from '../../packages/runtime-socket/src/proxy/request-policy.js';
 
 const OWNED: Record<string, string[]> = {
   container: ['mine'],

@@ -1,5 +1,9 @@
-import { innerDaemonArgs, launcherScript, validateSysboxSpec } from '@sandkit/runtime-sysbox';
 import { describe, expect, it } from 'vitest';
+import {
+  innerDaemonArgs,
+  launcherScript,
+} from '../../packages/runtime-sysbox/src/inner-daemon/launcher-script.js';
+import { validateSysboxSpec } from '../../packages/runtime-sysbox/src/validate-sysbox-spec.js';
 
 describe('sysbox runtime spec rules', () => {
   it('accepts an isolated sandbox', () => {

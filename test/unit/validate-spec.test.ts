@@ -1,15 +1,15 @@
 import {
-  assertValidSpec,
   findSpecIssues,
   InvalidArgumentError,
   InvalidSpecError,
-  MAX_TTL_MS,
   type SandboxSpec,
   Sandkit,
 } from '@sandkit/core';
+import { assertValidSpec } from '@sandkit/core/runtime';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { describe, expect, it } from 'vitest';
+import { MAX_TTL_MS } from '../../packages/core/src/spec/validate-spec.js';
 import { recordingEngine } from '../support/recording-engine.js';
 
 const paths = (spec: unknown) => findSpecIssues(spec as SandboxSpec).map((i) => i.path);

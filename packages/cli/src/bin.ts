@@ -1,11 +1,12 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { isSandkitError } from '@sandkit/core';
 import { Command, Option } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { gcCommand } from './commands/gc.js';
 import { lsCommand } from './commands/ls.js';
-import { runCommand } from './commands/run.js';
+import { RUN_FAILED_EXIT_CODE, runCommand } from './commands/run.js';
 import { seedBuildCommand, seedGcCommand, seedLsCommand, seedMkstoreCommand } from './commands/seed.js';
 import { setupCommand } from './commands/setup.js';
 
@@ -13,7 +14,16 @@ const program = new Command('sandkit')
   .description(
     'Throwaway sandboxes on a Docker engine: system containers with their own daemon, or guarded sibling containers.',
   )
+  .version(cliVersion(), '-V, --version', "print sandkit's version")
   .showHelpAfterError();
+
+/** The version in this package's package.json. */
+function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
 
 const json = new Option('--json', 'machine-readable output (JSON)');
 const seedStore = new Option('--seed-store <dir>', 'seed store directory (default /var/lib/sandkit/seed)');
@@ -27,8 +37,11 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Runs a command action and exits with its code; errors print their message, not a stack. */
-function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
+/**
+ * Runs a command action and exits with its code; errors print their message,
+ * not a stack, and exit with `failureCode`.
+ */
+function action<A extends unknown[]>(run: (...args: A) => Promise<number>, failureCode = 1) {
   return async (...args: A) => {
     try {
       process.exitCode = await run(...args);
@@ -36,7 +49,7 @@ function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
       process.stderr.write(
         `sandkit: ${isSandkitError(error) || error instanceof Error ? error.message : String(error)}\n`,
       );
-      process.exitCode = 1;
+      process.exitCode = failureCode;
     }
   };
 }
@@ -79,7 +92,12 @@ program
   .option('--timeout <seconds>', 'kill the command after this long (exit code 124)')
   .addOption(allowInsecure)
   .addOption(json)
-  .action(action((image: string, command: string[], options) => runCommand(image, command, options)));
+  .action(
+    action(
+      (image: string, command: string[], options) => runCommand(image, command, options),
+      RUN_FAILED_EXIT_CODE,
+    ),
+  );
 
 const seed = program.command('seed').description('golden data roots for seeded sandboxes');
 seed

@@ -1,47 +1,6 @@
-export { hardenedHostConfig, SANDBOX_CAPABILITIES } from './hardening.js';
-export {
-  type ApiRoute,
-  matchRoute,
-  type ObjectKind,
-  pathWithTarget,
-  stripVersion,
-} from './proxy/api-route.js';
-export { checkBuild } from './proxy/build-query.js';
-export { type CanonicalBody, canonicalBody, UnreadableBody } from './proxy/canonical-body/canonicalise.js';
-export * as engineSchema from './proxy/canonical-body/engine-schema.js';
-export { goFold } from './proxy/canonical-body/go-fold.js';
-export {
-  type JsonNode,
-  JsonObject,
-  MAX_JSON_DEPTH,
-  parseJsonTree,
-} from './proxy/canonical-body/json-tree.js';
-export {
-  type FieldSpec,
-  type FieldType,
-  type GuardedField,
-  guardedFields,
-  type StructType,
-} from './proxy/canonical-body/schema-types.js';
-export type { EngineProxySettings } from './proxy/engine-proxy.js';
-export { MAX_INSPECTED_BODY } from './proxy/forward.js';
-export { type HijackRequest, relayHijacked } from './proxy/hijack-relay.js';
-export { type ArchiveContents, ArchiveScanner, RefusedArchive } from './proxy/image-archive.js';
-export { familiarTag, queryTag } from './proxy/image-names.js';
-export { type JsonMessage, type StreamOutcome, watchStream } from './proxy/json-messages.js';
-export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
-export type { ResolvedObject, Standing } from './proxy/ownership.js';
-export { type EngineProxy, type EngineProxyOptions, startEngineProxy } from './proxy/proxy-worker.js';
-export { hostOnlyRegistryRefusal, registryOfReference } from './proxy/registry-host.js';
-export {
-  checkContainerCreate,
-  checkContainerUpdate,
-  checkExecCreate,
-  checkNetworkConnect,
-  checkNetworkCreate,
-  checkVolumeCreate,
-  isAllowedBindPath,
-  type PolicyContext,
-  type PolicyResult,
-} from './proxy/request-policy.js';
+/**
+ * The socket runtime: sandboxes whose jobs use the host's engine through a
+ * guarding proxy (`docker: 'shared'`), or have no engine at all.
+ * @packageDocumentation
+ */
 export { SOCKET_RUNTIME, SocketRuntime, type SocketRuntimeOptions, socket } from './socket-runtime.js';

@@ -1,30 +1,32 @@
 import { join } from 'node:path';
 import {
-  assertValidCreateOptions,
-  assertValidSession,
-  assertValidSpec,
-  type ContainerBlueprint,
   type CreateOptions,
-  createContainerSandbox,
-  defaultSession,
-  describeEngine,
   type Engine,
   type EngineSource,
-  engineFromSource,
-  hostPathsLabel,
   type ProbeResult,
   type Runtime,
   RuntimeUnavailableError,
-  removeHostPaths,
   type Sandbox,
   type SandboxSpec,
   type Session,
   type SpecIssue,
+} from '@sandkit/core';
+import {
+  assertValidCreateOptions,
+  assertValidSession,
+  assertValidSpec,
+  type ContainerBlueprint,
+  createContainerSandbox,
+  defaultSession,
+  describeEngine,
+  engineFromSource,
+  hostPathsLabel,
+  removeHostPaths,
   sandboxContainerName,
   sandboxLabels,
   unavailableProbe,
   unixSocketClient,
-} from '@sandkit/core';
+} from '@sandkit/core/runtime';
 import { hardenedHostConfig } from './hardening.js';
 import { startEngineProxy } from './proxy/proxy-worker.js';
 

@@ -2,18 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CancelledError,
+  type CreateOptions,
+  type Engine,
+  type EngineSource,
+  type ProbeResult,
+  type Runtime,
+  RuntimeUnavailableError,
+  type Sandbox,
+  type SandboxSpec,
+  SeedFailedError,
+  type Session,
+  type SpecIssue,
+  StartFailedError,
+} from '@sandkit/core';
+import {
   assertValidCreateOptions,
   assertValidSession,
   assertValidSpec,
-  CancelledError,
   type ContainerBlueprint,
-  type CreateOptions,
   combineSignals,
   createContainerSandbox,
   defaultSession,
   describeEngine,
-  type Engine,
-  type EngineSource,
   engineFromSource,
   ensureImage,
   forgetHostPaths,
@@ -21,22 +32,13 @@ import {
   journalHostPaths,
   labelledVolumeMount,
   logTail,
-  type ProbeResult,
-  type Runtime,
-  RuntimeUnavailableError,
   removeHostPaths,
   runExec,
-  type Sandbox,
-  type SandboxSpec,
-  SeedFailedError,
-  type Session,
-  type SpecIssue,
-  StartFailedError,
   sandboxLabels,
   toSandkitError,
   unavailableProbe,
   unixSocketClient,
-} from '@sandkit/core';
+} from '@sandkit/core/runtime';
 import { detectPrivilegeMode, type PrivilegeMode } from './fallback/detect-privilege-mode.js';
 import { privilegedHostConfig } from './fallback/privileged-host-config.js';
 import { createSandboxHostDir } from './host/sandbox-host-dir.js';
@@ -91,7 +93,7 @@ export interface SysboxRuntimeOptions {
   stateDir?: string;
   /**
    * Directory of the seed store (golden data roots, clones, image archives).
-   * Put it on btrfs or reflink-capable XFS for copy-on-write clones (see `createLoopStore`).
+   * Put it on btrfs or reflink-capable XFS for copy-on-write clones (`sandkit seed mkstore` makes one on a loop device).
    * @default '/var/lib/sandkit/seed'
    */
   seedStore?: string;
@@ -250,6 +252,7 @@ export class SysboxRuntime implements Runtime {
       // The sandbox image must be there before a golden can be keyed on it.
       await ensureImage(engine, spec.image, {
         policy: spec.pull ?? 'missing',
+        runtime: this.name,
         ...(deadline ? { signal: deadline } : {}),
       });
       options.onPhase?.(`seeding: preparing ${spec.seed.images.length} image(s)`);

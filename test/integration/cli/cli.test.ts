@@ -52,6 +52,39 @@ describe('sandkit run', () => {
     expect(result.stderr).toMatch(/runtime: sysbox/);
   });
 
+  it('with --json writes only NDJSON events on stdout, the command output among them', async () => {
+    const result = await sandkit([
+      'run',
+      '--json',
+      images.busybox,
+      '--',
+      'sh',
+      '-c',
+      'echo out; echo err >&2',
+    ]);
+    expect(result.exitCode).toBe(0);
+    const events = result.stdout.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const output = (stream: string) =>
+      events
+        .filter((e) => e.event === 'output' && e.stream === stream)
+        .map((e) => e.text)
+        .join('');
+    expect(output('stdout')).toBe('out\n');
+    expect(output('stderr')).toBe('err\n');
+    expect(events).toContainEqual(expect.objectContaining({ event: 'exited', exitCode: 0 }));
+  });
+
+  it("exits 125 when sandkit itself fails, distinct from any of the command's codes", async () => {
+    const result = await sandkit(['run', 'sandkit-test/not-on-this-engine:1', '--', 'true']);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toMatch(/sandkit-test\/not-on-this-engine:1/);
+  });
+
+  it("exits with the engine's 126 when the command cannot be started, e.g. is not found", async () => {
+    const result = await sandkit(['run', images.busybox, '--', 'no-such-command-here']);
+    expect(result.exitCode).toBe(126);
+  });
+
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -102,6 +135,30 @@ describe('sandkit doctor, ls and gc', () => {
       });
     },
   );
+
+  it('--version prints the version of the CLI package', async () => {
+    const result = await sandkit(['--version']);
+    expect(result).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it('ls shows a table per session with each sandbox age and expiry', async () => {
+    const session = createSession();
+    await using sb = await socket({ session }).create({
+      image: images.busybox,
+      pull: 'never',
+      ttlMs: 3_600_000,
+    });
+    const { stdout } = await sandkit(['ls']);
+    const block = stdout.slice(stdout.indexOf(`session ${session.id}`));
+    const [, header, line] = block.split('\n');
+    expect(
+      header
+        ?.trim()
+        .split(/\s{2,}/)
+        .map((h) => h.trim()),
+    ).toEqual(['SANDBOX', 'RUNTIME', 'STATE', 'AGE', 'EXPIRES IN', 'IMAGE']);
+    expect(line).toMatch(new RegExp(`^  ${sb.id}\\s+socket\\s+running\\s+\\d+s\\s+(59|60)m\\s+`));
+  });
 
   it('ls lists live sandboxes by session', async () => {
     const session = createSession();

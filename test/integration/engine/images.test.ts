@@ -1,4 +1,5 @@
-import { ensureImage, ImagePullError, imageExists, loadImages, saveImages } from '@sandkit/core';
+import { ImagePullError } from '@sandkit/core';
+import { ensureImage, imageExists, loadImages, saveImages } from '@sandkit/core/runtime';
 import { describe, expect, inject, it } from 'vitest';
 import { testEngine } from '../../support/engine.js';
 

@@ -1,7 +1,12 @@
 import type { Readable } from 'node:stream';
-import { createContainerSandbox, createSession, labelledVolumeMount, sandboxLabels } from '@sandkit/core';
-import { detectPrivilegeMode, privilegedHostConfig, REMOUNT_CGROUPS_RW } from '@sandkit/runtime-sysbox';
+import { createSession } from '@sandkit/core';
+import { createContainerSandbox, labelledVolumeMount, sandboxLabels } from '@sandkit/core/runtime';
+import { detectPrivilegeMode } from '@sandkit/runtime-sysbox';
 import { describe, expect, inject, it } from 'vitest';
+import {
+  privilegedHostConfig,
+  REMOUNT_CGROUPS_RW,
+} from '../../../packages/runtime-sysbox/src/fallback/privileged-host-config.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 
 const images = inject('images');

@@ -158,7 +158,7 @@ describe('Sandkit: queueing', () => {
     expect(ready.durationMs).toBeGreaterThanOrEqual(ready.createMs);
     expect(sk.sandboxes).toHaveLength(0);
     expect(phases).toEqual([
-      `pulling ${plain.image}`,
+      `looking up the image ${plain.image}`,
       'creating the container',
       'starting the container',
       'waiting for readiness',

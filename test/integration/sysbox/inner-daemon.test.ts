@@ -11,8 +11,9 @@ import {
   StartFailedError,
 } from '@sandkit/core';
 import { HTTPD_PAGE, HTTPD_PORT } from '@sandkit/host-setup';
-import { REMOUNT_CGROUPS_RW, sysbox } from '@sandkit/runtime-sysbox';
+import { sysbox } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REMOUNT_CGROUPS_RW } from '../../../packages/runtime-sysbox/src/fallback/privileged-host-config.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { httpGetWhenUp } from '../../support/http-get.js';
 import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
@@ -114,6 +115,20 @@ for (const mode of SYSTEM_CONTAINER_MODES)
         let body = '';
         for (let i = 0; i < 50 && body !== HTTPD_PAGE; i++) {
           body = await fetch(`http://${endpoint}/`).then(
+            (r) => r.text(),
+            () => '',
+          );
+          if (body !== HTTPD_PAGE) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(body).toBe(HTTPD_PAGE);
+      });
+
+      it("reaches any port an inner container publishes at the sandbox's address(), unlisted in the spec", async () => {
+        await sb.exec(['docker', 'run', '-d', '-p', `8082:${HTTPD_PORT}`, images.httpd]);
+        const address = await sb.address();
+        let body = '';
+        for (let i = 0; i < 50 && body !== HTTPD_PAGE; i++) {
+          body = await fetch(`http://${address}:8082/`).then(
             (r) => r.text(),
             () => '',
           );

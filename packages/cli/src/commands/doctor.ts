@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import { connectEngine, describeEngine, type Engine } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { connectEngine, describeEngine } from '@sandkit/core/runtime';
 import {
   DEFAULT_SEED_STORE,
   detectPrivilegeMode,
@@ -125,7 +126,7 @@ export async function runDoctorChecks(options: { seedStore?: string } = {}): Pro
       check: 'loop devices',
       status: 'warn',
       detail: 'no /dev/loop-control',
-      next: 'loop-backed seed stores (createLoopStore) need loop devices',
+      next: 'loop-backed seed stores (`sandkit seed mkstore`) need loop devices',
     });
   }
   return checks;

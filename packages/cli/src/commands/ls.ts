@@ -1,4 +1,4 @@
-import { connectEngine, engineLabelFilters, isOwnerDead, LABEL } from '@sandkit/core';
+import { connectEngine, engineLabelFilters, isOwnerDead, LABEL } from '@sandkit/core/runtime';
 import { outputMode } from '../output/reporter.js';
 
 /** A live sandbox as `sandkit ls` shows it. */
@@ -10,6 +10,8 @@ export interface ListedSandbox {
   state: string;
   owner: string;
   ownerAlive: boolean;
+  /** When the sandbox container was created (ISO 8601). */
+  createdAt: string;
   expiresAt?: string;
 }
 
@@ -32,6 +34,7 @@ export async function listSandboxes(): Promise<ListedSandbox[]> {
         state: c.State,
         owner: c.Labels[LABEL.owner] ?? '',
         ownerAlive: !isOwnerDead(c.Labels[LABEL.owner]),
+        createdAt: new Date(c.Created * 1000).toISOString(),
         ...(Number.isFinite(expires) ? { expiresAt: new Date(expires).toISOString() } : {}),
       };
     })
@@ -49,6 +52,7 @@ export async function lsCommand(options: { json?: boolean }): Promise<number> {
     process.stdout.write('no sandboxes\n');
     return 0;
   }
+  const now = Date.now();
   let session = '';
   for (const s of sandboxes) {
     if (s.session !== session) {
@@ -56,10 +60,29 @@ export async function lsCommand(options: { json?: boolean }): Promise<number> {
       process.stdout.write(
         `session ${session} (owner ${s.owner}${s.ownerAlive ? '' : ', GONE: `sandkit gc` removes it'})\n`,
       );
+      process.stdout.write(`  ${row(['SANDBOX', 'RUNTIME', 'STATE', 'AGE', 'EXPIRES IN', 'IMAGE'])}\n`);
     }
+    const expiresIn = s.expiresAt ? duration(Date.parse(s.expiresAt) - now) : 'never';
     process.stdout.write(
-      `  ${s.sandbox}  ${s.runtime.padEnd(7)} ${s.state.padEnd(8)} ${s.image}${s.expiresAt ? `  expires ${s.expiresAt}` : ''}\n`,
+      `  ${row([s.sandbox, s.runtime, s.state, duration(now - Date.parse(s.createdAt)), expiresIn, s.image])}\n`,
     );
   }
   return 0;
+}
+
+const COLUMN_WIDTHS = [36, 7, 8, 6, 10];
+
+/** One line of the table: columns padded to their widths, the last one as is. */
+function row(cells: string[]): string {
+  return cells.map((cell, i) => cell.padEnd(COLUMN_WIDTHS[i] ?? 0)).join('  ');
+}
+
+/** A short human duration: `45s`, `12m`, `3h`, `2d`; `expired` when negative. */
+function duration(ms: number): string {
+  if (ms < 0) return 'expired';
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 90) return `${seconds}s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
 }

@@ -14,9 +14,20 @@ export interface RunOptions {
 }
 
 /**
+ * Exit code of `sandkit run` when sandkit itself failed (the sandbox could not
+ * be created, the engine failed): as `docker run`'s 125, distinct from any
+ * code the command exits with.
+ */
+export const RUN_FAILED_EXIT_CODE = 125;
+
+/**
  * `sandkit run IMAGE -- CMD…`: creates a sandbox, runs the command in it with
  * its output streamed, removes the sandbox (also on Ctrl-C or SIGTERM) and
- * exits with the command's exit code (128 + signal number when interrupted).
+ * exits with the command's exit code (128 + signal number when interrupted,
+ * 124 on `--timeout`, {@link RUN_FAILED_EXIT_CODE} when sandkit failed, the
+ * engine's 126 when the command could not be started, e.g. was not found).
+ * With `--json`, stdout carries only NDJSON events: the command's output
+ * comes as `{"event":"output","stream":"stdout"|"stderr","text":…}`.
  */
 export async function runCommand(image: string, command: string[], options: RunOptions): Promise<number> {
   const reporter = new Reporter(outputMode(options.json));
@@ -68,8 +79,15 @@ export async function runCommand(image: string, command: string[], options: RunO
       signal: interrupted.signal,
       ...(timeoutMs ? { timeoutMs } : {}),
     });
-    proc.stdout.pipe(process.stdout, { end: false });
-    proc.stderr.pipe(process.stderr, { end: false });
+    if (reporter.mode === 'json') {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        proc[stream].setEncoding('utf8');
+        proc[stream].on('data', (text: string) => reporter.event({ event: 'output', stream, text }));
+      }
+    } else {
+      proc.stdout.pipe(process.stdout, { end: false });
+      proc.stderr.pipe(process.stderr, { end: false });
+    }
     if (!process.stdin.isTTY) process.stdin.pipe(proc.stdin);
     else proc.stdin.end();
     const { exitCode } = await proc.exited;

@@ -47,7 +47,7 @@ export async function seedLsCommand(options: { seedStore?: string; json?: boolea
   process.stdout.write(`store ${store.root} (${store.fileSystem}, clones by ${store.cloneMethod})\n`);
   for (const g of goldens) {
     process.stdout.write(
-      `  ${g.key.slice(0, 16)}  last used ${g.lastUsed.toISOString()}  ${g.clones.length} live clone(s)\n`,
+      `  ${g.key.slice(0, 16)}  last used ${g.lastUsed.toISOString()}  ${g.clones.length} live clone(s)  ${g.images.join(', ') || '(images not recorded)'}\n`,
     );
   }
   if (goldens.length === 0) process.stdout.write('  no goldens\n');

@@ -258,11 +258,12 @@ export class ContainerSandbox implements Sandbox {
     options: CallOptions,
     check: (list: IssueList) => void,
     work: (signal: AbortSignal | undefined) => Promise<T>,
+    otherOptionKeys: readonly string[] = [],
   ): Promise<T> {
     this.#assertAlive(operation);
     const list = new IssueList();
     check(list);
-    checkCallOptions(list, options);
+    checkCallOptions(list, options, otherOptionKeys);
     list.throwIfAny(operation, this.#context());
     const signal = combineSignals(options.signal, options.timeoutMs);
     try {
@@ -334,13 +335,33 @@ export class ContainerSandbox implements Sandbox {
     );
   }
 
-  async logs(options: LogOptions = {}): Promise<{ stdout: string; stderr: string }> {
-    this.#assertAlive('logs');
-    try {
-      return await readLogs(this.#engine, this.containerId, options);
-    } catch (error) {
-      throw this.#engineError(error, 'read the sandbox logs');
-    }
+  logs(options: LogOptions & CallOptions = {}): Promise<{ stdout: string; stderr: string }> {
+    const { signal: _signal, timeoutMs: _timeoutMs, ...query } = options;
+    return this.#transfer(
+      'logs',
+      options,
+      (list) => {
+        if (query.tail !== undefined) list.integer(query.tail, 'options.tail', 0, MAX_TIMER_MS);
+        if (query.timestamps !== undefined && typeof query.timestamps !== 'boolean')
+          list.add(
+            'options.timestamps',
+            `expected a boolean, got ${typeof query.timestamps}`,
+            'true or false',
+          );
+        if (query.since !== undefined && !(query.since instanceof Date) && typeof query.since !== 'number')
+          list.add(
+            'options.since',
+            `expected a Date or a number, got ${typeof query.since}`,
+            'a Date, or seconds since the epoch',
+          );
+      },
+      (signal) =>
+        raceSignal(readLogs(this.#engine, this.containerId, query), signal).catch((error: unknown) => {
+          signal?.throwIfAborted();
+          throw this.#engineError(error, 'read the sandbox logs');
+        }),
+      ['since', 'tail', 'timestamps'],
+    );
   }
 
   followLogs(options: FollowLogOptions = {}): AsyncIterable<LogLine> {
@@ -366,6 +387,31 @@ export class ContainerSandbox implements Sandbox {
     const host = this.#engine.publishedPortHost;
     const hostPort = Number(binding.HostPort);
     return { host, port: hostPort, toString: () => `${host.includes(':') ? `[${host}]` : host}:${hostPort}` };
+  }
+
+  async address(): Promise<string> {
+    this.#assertAlive('address');
+    if (!this.#engine.isLocal) {
+      throw new SandkitError(
+        "The sandbox's own address is not reachable from this host: the engine is remote",
+        this.#context(),
+        "List the port in the spec's `ports` and use endpoint(), which returns the engine's published address.",
+      );
+    }
+    const info = await this.#container()
+      .inspect()
+      .catch((error: unknown) => {
+        throw this.#engineError(error, 'look up the sandbox address');
+      });
+    const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+    if (!address) {
+      throw new SandkitError(
+        'The sandbox has no IP address on any network',
+        this.#context(),
+        'Is it still running?',
+      );
+    }
+    return address;
   }
 
   docker(): Dockerode {

@@ -140,8 +140,17 @@ async function runCreate(
 
   try {
     signal.throwIfAborted();
-    enter(`pulling ${spec.image}`);
-    await ensureImage(engine, spec.image, { policy: spec.pull ?? 'missing', signal });
+    enter(`looking up the image ${spec.image}`);
+    let pulling = false;
+    await ensureImage(engine, spec.image, {
+      policy: spec.pull ?? 'missing',
+      signal,
+      runtime,
+      onProgress: () => {
+        if (!pulling) enter(`pulling ${spec.image}`);
+        pulling = true;
+      },
+    });
     signal.throwIfAborted();
     enter('creating the container');
     const network = await joinSessionNetwork(engine, session, runtime);

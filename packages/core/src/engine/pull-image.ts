@@ -21,6 +21,11 @@ export interface EnsureImageOptions {
   /** Called for each progress event of a pull. */
   onProgress?: (event: PullProgress) => void;
   signal?: AbortSignal;
+  /**
+   * The runtime asking, named in the errors.
+   * @default none
+   */
+  runtime?: string;
 }
 
 const inFlight = new WeakMap<Engine, Map<string, Promise<void>>>();
@@ -41,7 +46,7 @@ export async function ensureImage(
   if (policy === 'never') {
     throw new ImagePullError(
       `Image ${ref} is not on the engine and pull policy is "never"`,
-      { image: ref },
+      { image: ref, runtime: options.runtime },
       'Build or load the image first, or use pull: "missing".',
     );
   }
@@ -49,7 +54,7 @@ export async function ensureImage(
   inFlight.set(engine, pulls);
   let pull = pulls.get(ref);
   if (!pull) {
-    pull = pullImage(engine, ref, options.onProgress).finally(() => pulls.delete(ref));
+    pull = pullImage(engine, ref, options.runtime, options.onProgress).finally(() => pulls.delete(ref));
     pulls.set(ref, pull);
   }
   await raceSignal(pull, options.signal);
@@ -69,18 +74,19 @@ export async function imageExists(engine: Engine, ref: string): Promise<boolean>
 async function pullImage(
   engine: Engine,
   ref: string,
+  runtime: string | undefined,
   onProgress?: (event: PullProgress) => void,
 ): Promise<void> {
   let stream: NodeJS.ReadableStream;
   try {
     stream = await engine.docker.pull(ref);
   } catch (error) {
-    throw pullError(ref, error);
+    throw pullError(ref, runtime, error);
   }
   await new Promise<void>((resolve, reject) => {
     engine.docker.modem.followProgress(
       stream,
-      (error: Error | null) => (error ? reject(pullError(ref, error)) : resolve()),
+      (error: Error | null) => (error ? reject(pullError(ref, runtime, error)) : resolve()),
       (event: PullProgress & { error?: string; errorDetail?: { message?: string } }) => {
         // followProgress already rejects on `error`; report progress for everything else.
         if (!event.error) onProgress?.(event);
@@ -88,15 +94,15 @@ async function pullImage(
     );
   });
   if (!(await imageExists(engine, ref))) {
-    throw pullError(ref, new Error('the pull finished but the image is not on the engine'));
+    throw pullError(ref, runtime, new Error('the pull finished but the image is not on the engine'));
   }
 }
 
-function pullError(ref: string, cause: unknown): ImagePullError {
+function pullError(ref: string, runtime: string | undefined, cause: unknown): ImagePullError {
   const message = cause instanceof Error ? cause.message : String(cause);
   return new ImagePullError(
     `Could not pull image ${ref}`,
-    { image: ref, cause },
+    { image: ref, runtime, cause },
     `${message.trim()}\nIf no registry is reachable, build or load the image on the engine first (pull: "never" makes this explicit).`,
   );
 }

@@ -7,6 +7,10 @@ import { SandkitError, type SandkitErrorContext } from './sandkit-error.js';
  */
 export class CancelledError extends SandkitError {
   static override readonly code: string = 'SANDKIT_CANCELLED';
+  /** The {@link CancelledError.code} of an operation that ran past its `timeoutMs`. */
+  static readonly timedOutCode: string = 'SANDKIT_TIMED_OUT';
+  /** `SANDKIT_TIMED_OUT` when a timeout cancelled the operation, else `SANDKIT_CANCELLED`. */
+  override readonly code: string;
   /** The operation that was cancelled, e.g. `create`. */
   readonly operation: string;
   /** True when a timeout (not a caller's abort) cancelled it. */
@@ -41,6 +45,7 @@ export class CancelledError extends SandkitError {
         .filter(Boolean)
         .join('\n'),
     );
+    this.code = timedOut ? CancelledError.timedOutCode : CancelledError.code;
     this.operation = operation;
     this.timedOut = timedOut;
   }

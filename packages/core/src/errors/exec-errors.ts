@@ -10,10 +10,19 @@ export interface ExecErrorContext extends SandkitErrorContext {
 abstract class ExecError extends SandkitError {
   /** The command, its exit code (`undefined` if it never finished) and its output so far. */
   readonly result: ExecResult;
+  /** The command's exit code, as in `result`; `undefined` if it never finished. */
+  readonly exitCode: number | undefined;
+  /** What the command printed on stdout so far, as in `result`. */
+  readonly stdout: string;
+  /** What the command printed on stderr so far, as in `result`. */
+  readonly stderr: string;
 
   constructor(shortMessage: string, context: ExecErrorContext, extra?: string) {
     super(shortMessage, context, [extra, outputDetails(context.result)].filter(Boolean).join('\n'));
     this.result = context.result;
+    this.exitCode = context.result.exitCode;
+    this.stdout = context.result.stdout;
+    this.stderr = context.result.stderr;
   }
 }
 

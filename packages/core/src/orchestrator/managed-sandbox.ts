@@ -75,7 +75,7 @@ export class ManagedSandbox implements Sandbox {
   getArchive(path: string, options?: CallOptions): Promise<Readable> {
     return this.#inner.getArchive(path, options);
   }
-  logs(options?: LogOptions): Promise<{ stdout: string; stderr: string }> {
+  logs(options?: LogOptions & CallOptions): Promise<{ stdout: string; stderr: string }> {
     return this.#inner.logs(options);
   }
   followLogs(options?: FollowLogOptions): AsyncIterable<LogLine> {
@@ -83,6 +83,9 @@ export class ManagedSandbox implements Sandbox {
   }
   endpoint(port: number, protocol?: 'tcp' | 'udp'): Promise<Endpoint> {
     return this.#inner.endpoint(port, protocol);
+  }
+  address(): Promise<string> {
+    return this.#inner.address();
   }
   docker(): Dockerode {
     return this.#inner.docker();

@@ -14,7 +14,7 @@ import type { ProbeResult, Runtime, SweepReport } from '../runtime/runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxSpec } from '../spec/sandbox-spec.js';
 import { assertValidSpec } from '../spec/validate-spec.js';
-import { raceSignal } from '../util/abort.js';
+import { combineSignals, raceSignal } from '../util/abort.js';
 import { assertValidCreateOptions, assertValidSession } from '../validation/validate-create-options.js';
 import { ManagedSandbox } from './managed-sandbox.js';
 import { type PoolOptions, SandboxPool } from './sandbox-pool.js';
@@ -155,9 +155,13 @@ export class Sandkit implements AsyncDisposable {
   /** Which runtime a spec would get, and why each other runtime would not. Creates nothing. */
   async explain(
     spec: SandboxSpec,
-    options: Pick<SandkitCreateOptions, 'runtime'> = {},
+    options: Pick<SandkitCreateOptions, 'runtime' | 'signal' | 'timeoutMs'> = {},
   ): Promise<RuntimeChoice> {
-    const probes = await this.probe();
+    const signal = combineSignals(options.signal, options.timeoutMs);
+    const probes = await raceSignal(this.probe(), signal).catch((error: unknown) => {
+      if (signal?.aborted) throw new CancelledError('explain', signal.reason);
+      throw error;
+    });
     return selectRuntime(
       spec,
       this.#runtimes.map((runtime, i) => ({ runtime, probe: probes[i] as ProbeResult })),

@@ -150,12 +150,24 @@ export interface Sandbox extends AsyncDisposable {
   getArchive(path: string, options?: CallOptions): Promise<Readable>;
 
   /** The main process's output so far. */
-  logs(options?: LogOptions): Promise<{ stdout: string; stderr: string }>;
+  logs(options?: LogOptions & CallOptions): Promise<{ stdout: string; stderr: string }>;
   /** The main process's output as lines, following new output until aborted or the sandbox stops. */
   followLogs(options?: FollowLogOptions): AsyncIterable<LogLine>;
 
   /** Host-reachable address of a port listed in the spec's `ports`. */
   endpoint(port: number, protocol?: 'tcp' | 'udp'): Promise<Endpoint>;
+  /**
+   * The sandbox's own IP address on its network, reachable from the engine's
+   * host on any port (no publishing needed). This is where the host reaches
+   * what containers of an isolated sandbox's inner daemon publish: after
+   * `docker run -p 8080:80 …` inside, connect to `${await sb.address()}:8080`
+   * (for testcontainers on the inner daemon, set
+   * `TESTCONTAINERS_HOST_OVERRIDE` to it).
+   * @throws SandkitError when the engine is remote (its containers' addresses
+   * are not reachable from here: publish the port in the spec's `ports` and
+   * use {@link Sandbox.endpoint}).
+   */
+  address(): Promise<string>;
   /**
    * A dockerode client for the engine the job's containers live in.
    * @throws SandkitError when the sandbox has no engine access (`docker: 'none'`).

@@ -59,8 +59,8 @@ export function checkFileEntries(list: IssueList, files: unknown): void {
 }
 
 /** The options every copy call takes (`CallOptions`). */
-export function checkCallOptions(list: IssueList, options: unknown): void {
-  const o = list.object(options, 'options', ['signal', 'timeoutMs']);
+export function checkCallOptions(list: IssueList, options: unknown, otherKeys: readonly string[] = []): void {
+  const o = list.object(options, 'options', ['signal', 'timeoutMs', ...otherKeys]);
   if (!o) return;
   if (o.signal !== undefined) list.signal(o.signal, 'options.signal');
   if (o.timeoutMs !== undefined) list.timeoutMs(o.timeoutMs, 'options.timeoutMs');

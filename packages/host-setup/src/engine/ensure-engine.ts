@@ -2,14 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import {
-  connectEngine,
-  delay,
-  type Engine,
-  EngineUnreachableError,
-  SandkitError,
-  withFileLock,
-} from '@sandkit/core';
+import { type Engine, EngineUnreachableError, SandkitError } from '@sandkit/core';
+import { connectEngine, delay, withFileLock } from '@sandkit/core/runtime';
 import { canInstallDebianPackages, ensureDebianPackages } from '../packages/ensure-debian-packages.js';
 
 /** Options of {@link ensureEngine}. */

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Engine, imageExists, SandkitError, withFileLock } from '@sandkit/core';
+import { type Engine, SandkitError } from '@sandkit/core';
+import { imageExists, withFileLock } from '@sandkit/core/runtime';
 import * as tarFs from 'tar-fs';
 import { ensureDebianPackages } from '../packages/ensure-debian-packages.js';
 import { hashDirectory } from './hash-directory.js';

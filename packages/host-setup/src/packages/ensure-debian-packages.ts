@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withFileLock } from '@sandkit/core';
+import { withFileLock } from '@sandkit/core/runtime';
 import { execa } from 'execa';
 
 /** Options of {@link ensureDebianPackages}. */

@@ -8,7 +8,8 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { type Engine, INHERITED_LABEL_OVERRIDES, LABEL } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { INHERITED_LABEL_OVERRIDES, LABEL } from '@sandkit/core/runtime';
 import { denied, parseCreated, policyMessage, type Refusal, reply, replyJson } from './answers.js';
 import { type ApiRoute, matchRoute, pathWithTarget } from './api-route.js';
 import { checkBuild } from './build-query.js';

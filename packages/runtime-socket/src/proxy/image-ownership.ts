@@ -1,4 +1,5 @@
-import { type Engine, LABEL } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
 import { familiarTag } from './image-names.js';
 
 /** An image as the engine inspects it, reduced to what ownership decides on. */

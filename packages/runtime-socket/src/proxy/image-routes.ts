@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Engine, LABEL } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
 import { denied, policyMessage, type Refusal, replyJson } from './answers.js';
 import type { ApiRoute } from './api-route.js';
 import type { Forwarded, ForwardOptions } from './forward.js';

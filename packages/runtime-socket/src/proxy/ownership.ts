@@ -1,4 +1,5 @@
-import { type Engine, LABEL } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { LABEL } from '@sandkit/core/runtime';
 import type { ObjectKind } from './api-route.js';
 
 /**

@@ -4,7 +4,8 @@
  * reconnected from the serialisable connection.
  */
 import { parentPort } from 'node:worker_threads';
-import { connectEngine, type Engine } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { connectEngine } from '@sandkit/core/runtime';
 import { type ServedProxy, serveEngineProxy } from './engine-proxy.js';
 import type { ProxyWorkerAnswer, ProxyWorkerRequest } from './proxy-worker.js';
 

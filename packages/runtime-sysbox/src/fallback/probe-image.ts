@@ -1,4 +1,5 @@
-import { type Engine, imageExists } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { imageExists } from '@sandkit/core/runtime';
 import { pack } from 'tar-stream';
 
 /** An empty image (no files at all) used to ask the engine what it can grant. */

@@ -2,7 +2,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { type Duplex, Writable } from 'node:stream';
-import { demuxStream, type Engine } from '@sandkit/core';
+import type { Engine } from '@sandkit/core';
+import { demuxStream } from '@sandkit/core/runtime';
 
 /** A local unix socket whose connections reach a daemon inside a sandbox. */
 export interface ExecRelay {

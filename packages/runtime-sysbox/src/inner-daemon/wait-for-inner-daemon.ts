@@ -1,11 +1,5 @@
-import {
-  assertStillRunning,
-  delay,
-  type Engine,
-  runExec,
-  type SandkitErrorContext,
-  withTimeout,
-} from '@sandkit/core';
+import type { Engine, SandkitErrorContext } from '@sandkit/core';
+import { assertStillRunning, delay, runExec, withTimeout } from '@sandkit/core/runtime';
 import type Dockerode from 'dockerode';
 
 const POLL_MS = 100;

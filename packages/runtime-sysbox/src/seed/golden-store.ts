@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { formatOwner, isOwnerDead, processStartTime, withFileLock } from '@sandkit/core';
+import { formatOwner, isOwnerDead, processStartTime, withFileLock } from '@sandkit/core/runtime';
 import { execa } from 'execa';
 import { createCloneableDirectory } from './clone-directory.js';
 import { type SeedStoreInfo, storePaths } from './seed-store.js';
@@ -18,10 +18,17 @@ export interface EnsureGoldenOptions {
    * @default none (the next build of the store removes a dead builder's directory)
    */
   journal?: { record(path: string): Promise<void>; forget(): Promise<void> };
+  /**
+   * The image references the golden holds, listed by {@link listGoldens}.
+   * @default none listed
+   */
+  images?: string[];
 }
 
 /** Marker file at the root of every golden (and so of every clone) naming its key. */
 export const GOLDEN_MARKER = '.sandkit-golden';
+/** File in a golden listing the image references it holds (JSON array), for `sandkit seed ls`. */
+const GOLDEN_IMAGES = '.sandkit-golden-images.json';
 
 /** Files that identify one daemon and must not be shared by clones: removed from a golden before it is published. */
 const DAEMON_IDENTITY_FILES = ['engine-id', 'network/files/local-kv.db'];
@@ -41,7 +48,7 @@ export async function ensureGolden(
   build: (dataRoot: string) => Promise<void>,
   options: EnsureGoldenOptions = {},
 ): Promise<{ path: string; built: boolean }> {
-  const { signal, journal } = options;
+  const { signal, journal, images = [] } = options;
   const paths = storePaths(store.root);
   const golden = join(paths.goldens, key);
   await touchUse(store, key);
@@ -59,6 +66,7 @@ export async function ensureGolden(
         await build(building);
         signal?.throwIfAborted();
         for (const file of DAEMON_IDENTITY_FILES) await rm(join(building, file), { force: true });
+        await writeFile(join(building, GOLDEN_IMAGES), JSON.stringify(images));
         await writeFile(join(building, GOLDEN_MARKER), key);
         await rename(building, golden);
         return { path: golden, built: true };
@@ -114,6 +122,8 @@ export interface GoldenInfo {
   path: string;
   /** When it was last handed to a sandbox. */
   lastUsed: Date;
+  /** The image references it holds. */
+  images: string[];
   /** Sandboxes (by clone directory) currently built on it. */
   clones: string[];
 }
@@ -129,10 +139,14 @@ export async function listGoldens(store: SeedStoreInfo): Promise<GoldenInfo[]> {
   const goldens: GoldenInfo[] = [];
   for (const key of await readdir(paths.goldens).catch(() => [] as string[])) {
     const used = await stat(join(paths.locks, `${key}.used`)).catch(() => undefined);
+    const images = await readFile(join(paths.goldens, key, GOLDEN_IMAGES), 'utf8')
+      .then((text) => JSON.parse(text) as string[])
+      .catch(() => []);
     goldens.push({
       key,
       path: join(paths.goldens, key),
       lastUsed: used?.mtime ?? new Date(0),
+      images,
       clones: clonesByKey.get(key) ?? [],
     });
   }

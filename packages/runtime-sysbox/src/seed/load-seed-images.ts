@@ -3,7 +3,8 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type Engine, loadImages, SeedFailedError, saveImages } from '@sandkit/core';
+import { type Engine, SeedFailedError } from '@sandkit/core';
+import { loadImages, saveImages } from '@sandkit/core/runtime';
 import type Dockerode from 'dockerode';
 
 /** A seed image as the host engine has it. */

@@ -57,7 +57,11 @@ export async function planSeed(args: {
     store,
     goldenKey(inputs),
     (dataRoot) => args.buildGolden(dataRoot, images),
-    { ...(args.signal ? { signal: args.signal } : {}), ...(args.journal ? { journal: args.journal } : {}) },
+    {
+      images: images.map((image) => image.ref),
+      ...(args.signal ? { signal: args.signal } : {}),
+      ...(args.journal ? { journal: args.journal } : {}),
+    },
   );
   return {
     strategy: 'clone',

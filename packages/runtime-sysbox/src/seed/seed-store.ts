@@ -86,6 +86,6 @@ async function detect(root: string): Promise<SeedStoreInfo> {
     root,
     fileSystem,
     cloneMethod: 'copy',
-    reason: `the store's ${fileSystem} file system has neither snapshots nor reflinks: clones are plain copies (use a btrfs or XFS store, see createLoopStore)`,
+    reason: `the store's ${fileSystem} file system has neither snapshots nor reflinks: clones are plain copies (use a btrfs or XFS store: \`sandkit seed mkstore\` makes one)`,
   };
 }
