@@ -1,9 +1,11 @@
 /**
  * Plain sandbox create → ready and destroy against raw dockerode, interleaved
- * in one run on the same image (httpd, one published port, ready = the port
- * accepts on the container's own address, past the engine's userland proxy):
- * sandkit's socket runtime (`docker: 'none'`), the same through `Sandkit`, and
- * raw dockerode (create, start, inspect, TCP accept; `remove({ force })`).
+ * in one run, in a shuffled order each round, on the same image (httpd, one
+ * published port, on a network of its own; ready = the port accepts):
+ * sandkit's socket runtime (`docker: 'none'`), the same through `Sandkit`, raw
+ * dockerode (create, start, inspect, TCP accept on the container's address;
+ * `remove({ force })`), and testcontainers 12 (`GenericContainer.start()` with
+ * its default wait for the exposed port, Ryuk off; `stop()`, which removes).
  * Then 8 concurrent, wall time, and a trace of every engine call one sandkit
  * create and destroy make, with timestamps, to show where the time goes.
  */
@@ -16,6 +18,10 @@ import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round, summarize, timed } from './support/report.js';
 import { traceEngineCalls } from './support/trace-engine-calls.js';
+
+// testcontainers reads its settings once, at first use: its reaper (Ryuk) cannot be pulled offline.
+process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+const { GenericContainer } = await import('testcontainers');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const WARMUPS = 2;
@@ -68,12 +74,33 @@ async function rawCreate(docker: Engine['docker']): Promise<{ remove: () => Prom
   return { remove: () => container.remove({ force: true }) };
 }
 
+/** A copy in random order, so no way always runs right after another. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
 interface Way {
   name: string;
   create: () => Promise<{ remove: () => Promise<void> }>;
 }
 const ways: Way[] = [
   { name: 'raw dockerode', create: () => rawCreate(engine.docker) },
+  {
+    name: 'testcontainers',
+    create: async () => {
+      const container = await new GenericContainer(images.httpd)
+        .withExposedPorts(HTTPD_PORT)
+        .withNetworkMode(rawNetwork.id)
+        .withLabels(labels)
+        .start();
+      return { remove: async () => void (await container.stop({ timeout: 0 })) };
+    },
+  },
   {
     name: 'sandkit socket runtime',
     create: async () => {
@@ -95,7 +122,7 @@ try {
   const ready = new Map(ways.map((w) => [w.name, [] as number[]]));
   const removed = new Map(ways.map((w) => [w.name, [] as number[]]));
   for (let round_ = 0; round_ < WARMUPS + ROUNDS; round_++) {
-    for (const way of ways) {
+    for (const way of shuffled(ways)) {
       const [made, createMs] = await timed(way.create);
       const [, removeMs] = await timed(made.remove);
       if (round_ < WARMUPS) continue;
@@ -106,7 +133,7 @@ try {
   const concurrent = new Map<string, Map<number, number[]>>(ways.map((w) => [w.name, new Map()]));
   for (const n of [8, 20]) {
     for (let i = 0; i < 3; i++) {
-      for (const way of ways) {
+      for (const way of shuffled(ways)) {
         const [, wallMs] = await timed(async () => {
           const made = await Promise.all(Array.from({ length: n }, way.create));
           await Promise.all(made.map((m) => m.remove()));
