@@ -1,14 +1,16 @@
 /**
  * Inner daemon start: create → inner dockerd ready, for the sysbox runtime on
  * its insecure fallback and (where the engine has it) under a real Sysbox,
- * each against the naive way — `docker run` of the same dind image with the
- * same rights, polled with `docker exec … docker info` — single and 4 in
- * parallel, plus teardown of a running sandbox.
+ * each against the naive way done fairly — dockerode create and start of the
+ * same dind image with the same rights and an anonymous volume for the data
+ * root, readiness polled with `docker info` through the engine's exec API,
+ * `remove({ force, v })` — single and 4 in parallel, plus teardown of a
+ * running sandbox.
  */
 import { createSession } from '@sandkit/core';
 import { LABEL } from '@sandkit/core/runtime';
 import { detectPrivilegeMode, sysbox } from '@sandkit/runtime-sysbox';
-import { execa } from 'execa';
+import type Dockerode from 'dockerode';
 import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
 import { REMOUNT_CGROUPS_RW } from '../packages/runtime-sysbox/src/fallback/privileged-host-config.js';
 import { benchSetup } from './support/bench-engine.js';
@@ -18,27 +20,27 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const { engine, images } = await benchSetup();
 const session = createSession();
 const privilege = await detectPrivilegeMode(engine);
-const fallbackRights =
+const fallbackRights: HostConfig =
   privilege.kind === 'privileged'
-    ? ['--privileged']
-    : [
-        ...privilege.capAdd.flatMap((c) => ['--cap-add', c]),
-        '--security-opt',
-        'seccomp=unconfined',
-        '--security-opt',
-        'apparmor=unconfined',
-      ];
+    ? { Privileged: true }
+    : { CapAdd: privilege.capAdd, SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'] };
 const hasSysbox = (await sysbox({ engine }).probe()).available;
+// The naive way gets a network of its own, as sandkit's sandboxes do (never the default bridge).
+const network = await engine.docker.createNetwork({
+  Name: `sandkit-bench-naive-${session.id}`,
+  Labels: { [LABEL.managed]: 'true', [LABEL.session]: session.id },
+});
 if (!hasSysbox) console.log('[bench] no Sysbox on this engine: measuring the insecure fallback only');
 
 /** A way the sysbox runtime runs sandboxes, and the naive equivalent's `docker run` flags. */
 interface Mode {
   name: string;
   runtime: ReturnType<typeof sysbox>;
-  rights: string[];
+  rights: HostConfig;
   /** The shell prelude the naive way needs before dockerd. */
   prelude: string;
 }
+type HostConfig = NonNullable<Dockerode.ContainerCreateOptions['HostConfig']>;
 const modes: Mode[] = [
   {
     name: `insecure fallback (${privilege.kind})`,
@@ -51,43 +53,35 @@ const modes: Mode[] = [
         {
           name: 'real Sysbox',
           runtime: sysbox({ engine, session }),
-          rights: ['--runtime', 'sysbox-runc'],
+          rights: { Runtime: 'sysbox-runc' },
           prelude: '',
         },
       ]
     : []),
 ];
 
-let naiveCount = 0;
+/** What a careful user writes with dockerode: create, start, poll `docker info` by exec, force-remove. */
 async function naiveStart(mode: Mode): Promise<{ readyMs: number; teardownMs: number }> {
-  const name = `sandkit-bench-naive-${process.pid}-${naiveCount++}`;
   const started = performance.now();
-  await execa('docker', [
-    'run',
-    '-d',
-    '--name',
-    name,
-    '--label',
-    `${LABEL.managed}=true`,
-    '--label',
-    `${LABEL.session}=${session.id}`,
-    ...mode.rights,
-    '-v',
-    '/var/lib/docker',
-    images.dind,
-    'sh',
-    '-c',
-    `${mode.prelude}\nexec dockerd`,
-  ]);
+  const container = await engine.docker.createContainer({
+    Image: images.dind,
+    Labels: { [LABEL.managed]: 'true', [LABEL.session]: session.id },
+    Cmd: ['sh', '-c', `${mode.prelude}\nexec dockerd`],
+    Volumes: { '/var/lib/docker': {} },
+    HostConfig: { ...mode.rights, NetworkMode: network.id },
+  });
+  await container.start();
   for (;;) {
-    const { exitCode } = await execa('docker', ['exec', name, 'docker', 'info'], { reject: false });
-    if (exitCode === 0) break;
+    const exec = await container.exec({ Cmd: ['docker', 'info'], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({});
+    stream.resume();
+    await new Promise((resolve) => stream.on('end', resolve));
+    if ((await exec.inspect()).ExitCode === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const readyMs = performance.now() - started;
   const stopping = performance.now();
-  await execa('docker', ['stop', name]);
-  await execa('docker', ['rm', '-v', name]);
+  await container.remove({ force: true, v: true });
   return { readyMs, teardownMs: performance.now() - stopping };
 }
 
@@ -134,7 +128,7 @@ try {
     ] as const) {
       const a = summarize(sample.naive);
       const b = summarize(sample.sandkit);
-      rows.push({ mode: mode.name, what, way: 'naive docker run + exec poll', ...a });
+      rows.push({ mode: mode.name, what, way: 'naive dockerode + exec-API poll', ...a });
       rows.push({ mode: mode.name, what, way: 'sandkit sysbox runtime', ...b });
       rows.push({
         mode: mode.name,
