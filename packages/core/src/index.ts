@@ -7,6 +7,35 @@ export {
 export { hostPathsFromLabels, hostPathsLabel, removeHostPaths } from './cleanup/host-paths.js';
 export { isOwnerDead } from './cleanup/owner-liveness.js';
 export { startWatchdog, type Watchdog, type WatchdogConfig } from './cleanup/watchdog.js';
+export type { ClusterNetwork } from './cluster/cluster-network.js';
+export { clusterNetworkName } from './cluster/cluster-network.js';
+export type { ClusterNode } from './cluster/cluster-node.js';
+export type { ClusterPreset, PresetStepContext } from './cluster/cluster-preset.js';
+export type {
+  ClusterCreateOptions,
+  ClusterDestroyOptions,
+  ClusterRole,
+  ClusterSpec,
+} from './cluster/cluster-spec.js';
+export {
+  CLUSTER_SUBNET_POOL,
+  nodeAddress,
+  parseSubnet,
+  pickFreeSubnet,
+  type Subnet,
+} from './cluster/cluster-subnet.js';
+export { DEFAULT_CLUSTER_TIMEOUT_MS, type NodeProgress } from './cluster/create-cluster.js';
+export {
+  assertValidClusterSpec,
+  DEFAULT_ROLE,
+  findClusterSpecIssues,
+  MAX_CLUSTER_NODES,
+  type PlannedNode,
+  planNodes,
+  roleSpec,
+} from './cluster/plan-cluster.js';
+export * from './cluster/presets/swarm/index.js';
+export { SandboxCluster } from './cluster/sandbox-cluster.js';
 export {
   ContainerSandbox,
   type ContainerSandboxInit,
@@ -39,6 +68,8 @@ export { unixSocketClient } from './engine/unix-socket-client.js';
 export * from './errors/index.js';
 export { engineLabelFilters, matchesFilter, type SweepFilter } from './labels/label-filter.js';
 export {
+  type ClusterMembership,
+  clusterLabels,
   currentOwner,
   formatOwner,
   INHERITED_LABEL_OVERRIDES,

@@ -1,0 +1,16 @@
+export {
+  detectKernelNetworking,
+  KERNEL_NETWORKING_PROBE,
+  type KernelNetworking,
+  parseKernelNetworking,
+  swarmLimits,
+} from './kernel-networking.js';
+export {
+  overlayNetworkCommand,
+  type SwarmServiceOptions,
+  serviceCreateCommand,
+  swarmInitCommand,
+  swarmJoinCommand,
+} from './swarm-commands.js';
+export { type SwarmOptions, type SwarmState, swarm, swarmManagers } from './swarm-preset.js';
+export { createSwarmService, type SwarmService } from './swarm-service.js';
