@@ -7,7 +7,6 @@ import {
   type ClusterStep,
   InvalidSpecError,
   SandkitError,
-  type SpecIssue,
 } from '../errors/index.js';
 import type { ClusterMembership, Session } from '../labels/sandkit-labels.js';
 import type { ClusterNodePlacement, Runtime } from '../runtime/runtime.js';
@@ -17,7 +16,7 @@ import { createClusterNetwork } from './cluster-network.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { PresetStepContext } from './cluster-preset.js';
 import type { ClusterCreateOptions, ClusterSpec } from './cluster-spec.js';
-import { addressNodes, findClusterSpecIssues, planNodes } from './plan-cluster.js';
+import { addressNodes, findClusterSpecIssues, planNodes, roleSpec } from './plan-cluster.js';
 import { SandboxCluster } from './sandbox-cluster.js';
 
 /** Default limit on a cluster's whole creation. */
@@ -252,22 +251,22 @@ async function removeCluster(
 async function checkSpec(host: ClusterHost, spec: ClusterSpec<unknown>): Promise<Runtime> {
   const generic = findClusterSpecIssues(spec);
   if (generic.length > 0) throw new InvalidSpecError(generic);
-  const planned = planNodes(spec);
-  const roles = [...new Map(planned.map((node) => [node.role, node])).values()];
-  const runtimes = await Promise.all(roles.map((node) => host.runtimeFor(node.spec)));
-  const names = new Set(runtimes.map((r) => r.name));
-  if (names.size > 1) {
-    const issues: SpecIssue[] = [
-      {
-        path: 'nodes',
-        problem: `the roles would run on different runtimes (${roles.map((r, i) => `${r.role}: ${runtimes[i]?.name}`).join(', ')})`,
-        allowed: 'role specs that the same runtime serves',
-      },
-    ];
-    throw new InvalidSpecError(issues);
-  }
-  const runtime = runtimes[0] as Runtime;
+  // The runtime the cluster's own spec gets; every role must be valid for it, and get it too.
+  const runtime = await host.runtimeFor(roleSpec(spec.spec));
   const issues = findClusterSpecIssues(spec, (nodeSpec) => runtime.validate(nodeSpec));
   if (issues.length > 0) throw new InvalidSpecError(issues, { runtime: runtime.name });
+  const roles = [...new Map(planNodes(spec).map((node) => [node.role, node])).values()];
+  const others = await Promise.all(roles.map((node) => host.runtimeFor(node.spec)));
+  const elsewhere = roles.filter((_, i) => others[i]?.name !== runtime.name);
+  if (elsewhere.length > 0) {
+    throw new InvalidSpecError(
+      elsewhere.map((node) => ({
+        path: `nodes.${node.role}.spec`,
+        problem: `would run on the ${others[roles.indexOf(node)]?.name} runtime, the cluster on ${runtime.name}`,
+        allowed: `a spec the ${runtime.name} runtime serves, as every node of a cluster runs on one runtime`,
+      })),
+      { runtime: runtime.name },
+    );
+  }
   return runtime;
 }
