@@ -79,7 +79,7 @@ export {
   type Session,
   sandboxLabels,
 } from './labels/sandkit-labels.js';
-export { createSession, defaultSession } from './labels/session.js';
+export { createDetachedSession, createSession, defaultSession } from './labels/session.js';
 export { ManagedSandbox } from './orchestrator/managed-sandbox.js';
 export {
   type AcquireOptions,
