@@ -3,8 +3,8 @@ import {
   parseKernelNetworking,
   planNodes,
   serviceCreateCommand,
-  swarmInitCommand,
-  swarmJoinCommand,
+  swarmInitRequest,
+  swarmJoinRequest,
   swarmLimits,
   swarmManagers,
 } from '@sandkit/core';
@@ -22,18 +22,20 @@ describe('the swarm preset', () => {
   });
 
   it('inits and joins on the cluster-network address only, with overlay subnets clear of the inner bridges', () => {
-    expect(swarmInitCommand('10.210.0.2', '10.201.0.0/16').join(' ')).toBe(
-      'docker swarm init --advertise-addr 10.210.0.2 --listen-addr 10.210.0.2:2377 --data-path-addr 10.210.0.2 --default-addr-pool 10.201.0.0/16 --default-addr-pool-mask-length 24',
-    );
-    expect(swarmJoinCommand('SWMTKN-1-x', '10.210.0.2', '10.210.0.3').slice(-7)).toEqual([
-      '--advertise-addr',
-      '10.210.0.3',
-      '--listen-addr',
-      '10.210.0.3:2377',
-      '--data-path-addr',
-      '10.210.0.3',
-      '10.210.0.2:2377',
-    ]);
+    expect(swarmInitRequest('10.210.0.2', '10.201.0.0/16')).toEqual({
+      ListenAddr: '10.210.0.2:2377',
+      AdvertiseAddr: '10.210.0.2',
+      DataPathAddr: '10.210.0.2',
+      DefaultAddrPool: ['10.201.0.0/16'],
+      SubnetSize: 24,
+    });
+    expect(swarmJoinRequest('SWMTKN-1-x', '10.210.0.2:2377', '10.210.0.3')).toEqual({
+      ListenAddr: '10.210.0.3:2377',
+      AdvertiseAddr: '10.210.0.3',
+      DataPathAddr: '10.210.0.3',
+      RemoteAddrs: ['10.210.0.2:2377'],
+      JoinToken: 'SWMTKN-1-x',
+    });
   });
 
   it('reads the kernel probe and says what is missing', () => {

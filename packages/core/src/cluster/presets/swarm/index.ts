@@ -6,11 +6,11 @@ export {
   swarmLimits,
 } from './kernel-networking.js';
 export {
-  overlayNetworkCommand,
+  overlayNetworkRequest,
   type SwarmServiceOptions,
   serviceCreateCommand,
-  swarmInitCommand,
-  swarmJoinCommand,
+  swarmInitRequest,
+  swarmJoinRequest,
 } from './swarm-commands.js';
 export { type SwarmOptions, type SwarmState, swarm, swarmManagers } from './swarm-preset.js';
 export { createSwarmService, type SwarmService } from './swarm-service.js';

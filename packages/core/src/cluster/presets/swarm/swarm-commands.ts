@@ -1,46 +1,31 @@
 import { HostUnsupportedError, InvalidArgumentError } from '../../../errors/index.js';
 import type { KernelNetworking } from './kernel-networking.js';
 
-/** `docker swarm init` on the bootstrap node: advertised and listening on its cluster address only. */
-export function swarmInitCommand(address: string, addressPool: string): string[] {
-  return [
-    'docker',
-    'swarm',
-    'init',
-    '--advertise-addr',
-    address,
-    '--listen-addr',
-    `${address}:2377`,
-    '--data-path-addr',
-    address,
-    '--default-addr-pool',
-    addressPool,
-    '--default-addr-pool-mask-length',
-    '24',
-  ];
+/** The body of `POST /swarm/init` on the bootstrap node: advertised and listening on its cluster address only. */
+export function swarmInitRequest(address: string, addressPool: string) {
+  return {
+    ListenAddr: `${address}:2377`,
+    AdvertiseAddr: address,
+    DataPathAddr: address,
+    DefaultAddrPool: [addressPool],
+    SubnetSize: 24,
+  };
 }
 
-/** `docker swarm join` of a node, advertising its own cluster address. */
-export function swarmJoinCommand(token: string, managerAddress: string, address: string): string[] {
-  return [
-    'docker',
-    'swarm',
-    'join',
-    '--token',
-    token,
-    '--advertise-addr',
-    address,
-    '--listen-addr',
-    `${address}:2377`,
-    '--data-path-addr',
-    address,
-    `${managerAddress}:2377`,
-  ];
+/** The body of `POST /swarm/join` for a node, advertising its own cluster address. */
+export function swarmJoinRequest(token: string, managerAddress: string, address: string) {
+  return {
+    ListenAddr: `${address}:2377`,
+    AdvertiseAddr: address,
+    DataPathAddr: address,
+    RemoteAddrs: [managerAddress],
+    JoinToken: token,
+  };
 }
 
 /** An attachable overlay network (containers started with `docker run --network` can join it too). */
-export function overlayNetworkCommand(name: string): string[] {
-  return ['docker', 'network', 'create', '--driver', 'overlay', '--attachable', name];
+export function overlayNetworkRequest(name: string) {
+  return { Name: name, Driver: 'overlay', Attachable: true, CheckDuplicate: true };
 }
 
 /** A replicated swarm service (see `createSwarmService`). */

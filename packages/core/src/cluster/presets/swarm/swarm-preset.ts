@@ -1,10 +1,10 @@
 import { HostUnsupportedError, type SpecIssue } from '../../../errors/index.js';
-import { delay } from '../../../util/abort.js';
+import { delay, raceSignal } from '../../../util/abort.js';
 import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
 import type { PlannedNode } from '../../plan-cluster.js';
 import { detectKernelNetworking, type KernelNetworking, swarmLimits } from './kernel-networking.js';
-import { overlayNetworkCommand, swarmInitCommand, swarmJoinCommand } from './swarm-commands.js';
+import { overlayNetworkRequest, swarmInitRequest, swarmJoinRequest } from './swarm-commands.js';
 
 /** Options of {@link swarm}. */
 export interface SwarmOptions {
@@ -63,10 +63,10 @@ export function swarmManagers(
 }
 
 /**
- * Docker Swarm over the cluster's nodes, offline: the first manager runs
- * `docker swarm init` advertising its cluster-network address, every other
- * node joins with the manager or worker token, and an attachable overlay
- * network is created. Checks the kernel first: without VXLAN overlay traffic
+ * Docker Swarm over the cluster's nodes, offline, through each node's inner
+ * daemon API: the first manager inits the swarm advertising its
+ * cluster-network address, every other node joins with the manager or worker
+ * token, and an attachable overlay network is created while they join. Checks the kernel first: without VXLAN overlay traffic
  * cannot flow (`HostUnsupportedError`); without IPVS only `dnsrr` services
  * work, which `cluster.state.limits` says and `createSwarmService` enforces.
  */
@@ -90,31 +90,29 @@ export function swarm(options: SwarmOptions = {}): ClusterPreset<SwarmState> {
       return (swarmManagers(nodes, options.managerRoles)[0] as PlannedNode).name;
     },
     async bootstrap(node, context): Promise<SwarmState> {
-      context.report('swarm: checking the kernel (VXLAN, IPVS)');
-      const kernel = await detectKernelNetworking(node.sandbox, context.signal);
+      const inner = node.sandbox.docker();
+      const call = <T>(request: Promise<T>) => raceSignal(request, context.signal);
+      context.report('swarm: init (and a look at the kernel: VXLAN, IPVS)');
+      // Both at once: a swarm inited on a kernel without VXLAN goes with the cluster that fails.
+      const [kernel] = await Promise.all([
+        detectKernelNetworking(node.sandbox, context.signal),
+        call(inner.swarmInit(swarmInitRequest(node.address, addressPool))),
+      ]);
       if (!kernel.vxlan) {
         throw new HostUnsupportedError(
           'vxlan',
           'Swarm overlay networks need VXLAN, which this kernel lacks',
-          {
-            sandboxId: node.sandbox.id,
-          },
+          { sandboxId: node.sandbox.id },
           swarmLimits(kernel).join('\n'),
         );
       }
-      context.report('swarm: init');
-      await run(node, swarmInitCommand(node.address, addressPool), context);
-      const token = async (kind: 'worker' | 'manager') =>
-        (await run(node, ['docker', 'swarm', 'join-token', '--quiet', kind], context)).trim();
-      const joinTokens = { worker: await token('worker'), manager: await token('manager') };
-      if (overlay) {
-        context.report(`swarm: creating the overlay network ${overlay}`);
-        await run(node, overlayNetworkCommand(overlay), context);
-      }
+      const { JoinTokens } = (await call(inner.swarmInspect())) as {
+        JoinTokens: { Worker: string; Manager: string };
+      };
       return {
         bootstrapNode: node.name,
         managerAddress: `${node.address}:2377`,
-        joinTokens,
+        joinTokens: { worker: JoinTokens.Worker, manager: JoinTokens.Manager },
         managers: swarmManagers(context.plan, options.managerRoles).map((n) => n.name),
         overlayNetwork: overlay,
         kernel,
@@ -125,24 +123,25 @@ export function swarm(options: SwarmOptions = {}): ClusterPreset<SwarmState> {
       const asManager = state.managers.includes(node.name);
       context.report(`swarm: joining as ${asManager ? 'manager' : 'worker'}`);
       const token = asManager ? state.joinTokens.manager : state.joinTokens.worker;
-      await run(
-        node,
-        swarmJoinCommand(token, state.managerAddress.split(':')[0] as string, node.address),
-        context,
+      await raceSignal(
+        node.sandbox.docker().swarmJoin(swarmJoinRequest(token, state.managerAddress, node.address)),
+        context.signal,
       );
     },
-    async settle(bootstrapNode, nodes, _state, context) {
+    async settle(bootstrapNode, nodes, state, context) {
       context.report('swarm: waiting for every node to be Ready');
-      await waitForReadyNodes(bootstrapNode, nodes, options.readyTimeoutMs ?? 60_000, context);
+      const inner = bootstrapNode.sandbox.docker();
+      await Promise.all([
+        state.overlayNetwork
+          ? raceSignal(inner.createNetwork(overlayNetworkRequest(state.overlayNetwork)), context.signal)
+          : undefined,
+        waitForReadyNodes(bootstrapNode, nodes, options.readyTimeoutMs ?? 60_000, context),
+      ]);
     },
   };
 }
 
-async function run(node: ClusterNode, command: string[], context: PresetStepContext): Promise<string> {
-  return (await node.sandbox.exec(command, { signal: context.signal, timeoutMs: 60_000 })).stdout;
-}
-
-/** Polls `docker node ls` on a manager until every node's hostname shows Ready. */
+/** Polls the manager's node list until every node's hostname shows ready. */
 async function waitForReadyNodes(
   manager: ClusterNode,
   nodes: readonly ClusterNode[],
@@ -150,19 +149,22 @@ async function waitForReadyNodes(
   context: PresetStepContext,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  const inner = manager.sandbox.docker();
   for (;;) {
-    last = await run(manager, ['docker', 'node', 'ls', '--format', '{{.Hostname}} {{.Status}}'], context);
+    const listed = (await raceSignal(inner.listNodes(), context.signal)) as Array<{
+      Description: { Hostname: string };
+      Status: { State: string };
+    }>;
     const ready = new Set(
-      last
-        .split('\n')
-        .map((line) => line.trim().split(' '))
-        .filter(([, status]) => status === 'Ready')
-        .map(([hostname]) => hostname),
+      listed.filter((n) => n.Status.State === 'ready').map((n) => n.Description.Hostname),
     );
     if (nodes.every((n) => ready.has(n.name))) return;
-    if (Date.now() > deadline)
-      throw new Error(`not every swarm node was Ready within ${timeoutMs} ms; docker node ls:\n${last}`);
-    await delay(250, context.signal);
+    if (Date.now() > deadline) {
+      const states = listed.map((n) => `${n.Description.Hostname}: ${n.Status.State}`).join(', ');
+      throw new Error(
+        `not every swarm node was ready within ${timeoutMs} ms (${states || 'no nodes listed'})`,
+      );
+    }
+    await delay(100, context.signal);
   }
 }
