@@ -121,6 +121,8 @@ describe('an owner killed with SIGKILL leaves nothing behind', () => {
     pool?: number;
     job?: string[];
     cluster?: Record<string, unknown>;
+    /** The promise for this case, when it is not {@link SWEPT_WITHIN_MS}. */
+    sweptWithinMs?: number;
   }> = [
     { name: 'plain sibling', spec: plain, phases: [...plainPhases, 'ready', 'exec'], exec: true },
     {
@@ -176,11 +178,18 @@ describe('an owner killed with SIGKILL leaves nothing behind', () => {
         },
         preset: 'swarm',
       },
-      phases: ['worker-2: starting the engine inside', 'worker-1: swarm: joining', 'cluster ready'],
+      phases: [
+        'worker-2: seeding: cloning',
+        'worker-2: starting the engine inside',
+        'worker-1: swarm: joining',
+        'cluster ready',
+      ],
+      // Three system containers (and their clones) are removed at once: slower on a loaded 2-core machine.
+      sweptWithinMs: 2 * SWEPT_WITHIN_MS,
     });
   }
 
-  for (const { name, mode, spec, phases, exec, pool, job, cluster } of cases) {
+  for (const { name, mode, spec, phases, exec, pool, job, cluster, sweptWithinMs } of cases) {
     for (const phase of phases) {
       it(`${name}, killed at "${phase}"`, async () => {
         const stateDir = await tempDir('sandkit-crash-state-');
@@ -190,7 +199,7 @@ describe('an owner killed with SIGKILL leaves nothing behind', () => {
         await owner.reached(phase);
         const sweptMs = await sweptAfterKill(owner, stateDir, store);
         console.log(`[faults] ${name}, killed at "${phase}": everything gone ${sweptMs} ms after SIGKILL`);
-        expect(sweptMs).toBeLessThan(SWEPT_WITHIN_MS);
+        expect(sweptMs).toBeLessThan(sweptWithinMs ?? SWEPT_WITHIN_MS);
       });
     }
   }
