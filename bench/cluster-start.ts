@@ -102,25 +102,32 @@ const ways: Way[] = [
 
 const median = (samples: number[]) =>
   [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] as number;
-async function timedRounds(start: () => Promise<() => Promise<void>>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t = performance.now();
-    const stop = await start();
-    samples.push(performance.now() - t);
-    await stop();
-  }
-  return median(samples);
+async function timedStart(start: () => Promise<() => Promise<void>>): Promise<number> {
+  const t = performance.now();
+  const stop = await start();
+  const ms = performance.now() - t;
+  await stop();
+  return ms;
 }
+const oneSandbox = async () => {
+  const sb = await cloneKit.create(nodeSpec('clone'));
+  return () => sb.destroy();
+};
 
 const rows: Array<Record<string, string | number>> = [];
 try {
   // The golden is built once (excluded, as are page-cache effects): one throwaway seeded sandbox first.
-  await (await cloneKit.create(nodeSpec('clone'))).destroy();
-  const single = await timedRounds(async () => {
-    const sb = await cloneKit.create(nodeSpec('clone'));
-    return () => sb.destroy();
-  });
+  await (await oneSandbox())();
+  // Rounds interleave the ways (the yardstick included), so that load from elsewhere on this shared
+  // machine falls on all of them alike rather than on whichever ran at the time.
+  const samples = new Map<string, number[]>();
+  const sample = (key: string, ms: number) => samples.set(key, [...(samples.get(key) ?? []), ms]);
+  for (let round = 0; round < ROUNDS; round++) {
+    sample('single', await timedStart(oneSandbox));
+    for (const nodes of SIZES)
+      for (const way of ways) sample(`${way.name}/${nodes}`, await timedStart(() => way.start(nodes)));
+  }
+  const single = median(samples.get('single') as number[]);
   rows.push({
     way: 'one seeded sandbox (clone), the yardstick',
     nodes: 1,
@@ -129,10 +136,9 @@ try {
     'extra disk per node MB': '-',
     'extra disk, % of seed': '-',
   });
-  console.log(rows.at(-1));
   for (const nodes of SIZES) {
     for (const way of ways) {
-      const readyMs = await timedRounds(() => way.start(nodes));
+      const readyMs = median(samples.get(`${way.name}/${nodes}`) as number[]);
       const before = await usedBytes(way.diskPath);
       const stop = await way.start(nodes);
       const extraPerNode = ((await usedBytes(way.diskPath)) - before) / nodes;

@@ -28,7 +28,7 @@ export interface NodeProgress {
   cluster: string;
   node: string;
   role: string;
-  /** `queued`, the runtime's phases (`seeding: …`, `starting the engine inside`, …), `ready`, the preset's phases, `joined`, `failed`. */
+  /** `queued`, the runtime's phases (`seeding: …`, `starting the engine inside`, …), `ready`, the preset's phases, `joined`, or `failed (<step>): <why>`. */
   phase: string;
   sinceStartMs: number;
 }
@@ -86,13 +86,6 @@ export async function createCluster<State>(
     ...(options.signal ? [options.signal] : []),
   ]);
   let failure: NodeFailure | undefined;
-  const fail = (node: string, step: ClusterStep) => (error: unknown) => {
-    if (!failure && !signal.aborted) {
-      failure = { node, step, error };
-      firstFailure.abort(new SandkitError(`node ${node} failed`, { cause: error }));
-    }
-    throw error;
-  };
   const report = (node: { name: string; role: string }, phase: string) =>
     host.onNode({
       clusterId,
@@ -102,6 +95,15 @@ export async function createCluster<State>(
       phase,
       sinceStartMs: Date.now() - startedAt,
     });
+  /** Rejects with the error, after noting it as the cluster's failure if it is the first. */
+  const fail = (node: { name: string; role: string }, step: ClusterStep) => (error: unknown) => {
+    if (!failure && !signal.aborted) {
+      failure = { node: node.name, step, error };
+      report(node, `failed (${step}): ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
+      firstFailure.abort(new SandkitError(`node ${node.name} failed`, { cause: error }));
+    }
+    throw error;
+  };
   const membership: ClusterMembership = { clusterId, clusterName: name };
   const engine = await runtime.engine();
   const expiresAt = spec.spec.ttlMs !== undefined ? Date.now() + spec.spec.ttlMs : undefined;
@@ -137,7 +139,7 @@ export async function createCluster<State>(
             report(node, 'ready');
             return member;
           },
-          fail(node.name, 'create'),
+          fail(node, 'create'),
         );
     });
     const steps: Array<Promise<unknown>> = [...ready];
@@ -157,7 +159,7 @@ export async function createCluster<State>(
             report(node, 'bootstrapped');
             return result;
           },
-          fail(node.name, 'bootstrap'),
+          fail(node, 'bootstrap'),
         ),
       );
       steps.push(bootstrapped);
@@ -170,7 +172,7 @@ export async function createCluster<State>(
                   report(node, 'joined');
                   return node;
                 },
-                fail(node.name, 'join'),
+                fail(node, 'join'),
               ),
             ),
       );
@@ -180,7 +182,7 @@ export async function createCluster<State>(
       const bootstrapNode = await (ready[bootstrapIndex] as Promise<ClusterNode>);
       await preset
         .settle(bootstrapNode, await Promise.all(ready), state, context(bootstrapNode))
-        .catch(fail(bootstrapNode.name, 'settle'));
+        .catch(fail(bootstrapNode, 'settle'));
     } else {
       await settleAll(steps);
     }

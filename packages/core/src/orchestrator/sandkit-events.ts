@@ -21,8 +21,16 @@ export interface SandkitEvents {
   pool: { poolId: string; image: string; idle: number; warming: number; inUse: number };
   /** A phase of one cluster node began: queued, the runtime's phases, ready, the preset's phases, joined. */
   node: NodeProgress;
-  /** A cluster is ready (every node created and joined), or was destroyed. */
-  cluster: { clusterId: string; name: string; state: 'ready' | 'destroyed' };
+  /**
+   * A cluster is ready (every node created and joined; `durationMs` from the call), failed (and was
+   * removed; no `clusterId` when its spec was refused before it had one), or was destroyed.
+   */
+  cluster: {
+    clusterId: string | undefined;
+    name: string;
+    state: 'ready' | 'failed' | 'destroyed';
+    durationMs?: number;
+  };
 }
 
 export type SandkitEventName = keyof SandkitEvents;

@@ -226,6 +226,7 @@ export class Sandkit implements AsyncDisposable {
         assertValidCreateOptions(options, {}, CLUSTER_CREATE_KEYS);
         const signal = AbortSignal.any([this.#closing.signal, ...(options.signal ? [options.signal] : [])]);
         await raceSignal(this.#start(), signal);
+        const startedAt = Date.now();
         const cluster = await createCluster(
           {
             session: this.session,
@@ -250,9 +251,22 @@ export class Sandkit implements AsyncDisposable {
           },
           spec,
           { ...options, signal },
-        );
+        ).catch((error: unknown) => {
+          this.#emit('cluster', {
+            clusterId: (error as { clusterId?: string }).clusterId,
+            name: spec.name ?? 'cluster',
+            state: 'failed',
+            durationMs: Date.now() - startedAt,
+          });
+          throw error;
+        });
         this.#clusters.add(cluster as SandboxCluster<unknown>);
-        this.#emit('cluster', { clusterId: cluster.id, name: cluster.name, state: 'ready' });
+        this.#emit('cluster', {
+          clusterId: cluster.id,
+          name: cluster.name,
+          state: 'ready',
+          durationMs: Date.now() - startedAt,
+        });
         return cluster;
       })(),
     );

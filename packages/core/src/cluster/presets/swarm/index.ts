@@ -5,12 +5,12 @@ export {
   parseKernelNetworking,
   swarmLimits,
 } from './kernel-networking.js';
+export { type SwarmOptions, type SwarmState, swarm, swarmManagers } from './swarm-preset.js';
 export {
   overlayNetworkRequest,
   type SwarmServiceOptions,
   serviceCreateCommand,
   swarmInitRequest,
   swarmJoinRequest,
-} from './swarm-commands.js';
-export { type SwarmOptions, type SwarmState, swarm, swarmManagers } from './swarm-preset.js';
+} from './swarm-requests.js';
 export { createSwarmService, type SwarmService } from './swarm-service.js';

@@ -4,7 +4,7 @@ import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
 import type { PlannedNode } from '../../plan-cluster.js';
 import { detectKernelNetworking, type KernelNetworking, swarmLimits } from './kernel-networking.js';
-import { overlayNetworkRequest, swarmInitRequest, swarmJoinRequest } from './swarm-commands.js';
+import { overlayNetworkRequest, swarmInitRequest, swarmJoinRequest } from './swarm-requests.js';
 
 /** Options of {@link swarm}. */
 export interface SwarmOptions {

@@ -1,8 +1,8 @@
 import { SandkitError } from '../../../errors/index.js';
 import { delay } from '../../../util/abort.js';
 import type { SandboxCluster } from '../../sandbox-cluster.js';
-import { type SwarmServiceOptions, serviceCreateCommand } from './swarm-commands.js';
 import type { SwarmState } from './swarm-preset.js';
+import { type SwarmServiceOptions, serviceCreateCommand } from './swarm-requests.js';
 
 /** A running swarm service: where each of its tasks runs. */
 export interface SwarmService {
