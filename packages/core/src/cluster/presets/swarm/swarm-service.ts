@@ -60,7 +60,7 @@ export async function createSwarmService(
     const tasks = stdout
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
-      .filter(([, , state]) => state === 'Running')
+      .filter(([, , current]) => current === 'Running')
       .map(([name, node]) => ({ name: name as string, node: node as string }));
     if (tasks.length >= replicas) {
       return {
