@@ -8,6 +8,7 @@ const BENCHMARKS = [
   'inner-daemon-start.ts',
   'seed-start.ts',
   'sysbox-seed-start.ts',
+  'cluster-start.ts',
   'proxy-overhead.ts',
 ];
 

@@ -1,13 +1,15 @@
 // An owner process for the crash suite (test/faults): creates one sandbox through Sandkit and prints
 // one JSON line per creation phase, then "ready" and, if asked, "exec" once a command runs in it;
 // or, given `pool: n`, keeps a warm pool of n and prints "pool idle" once all n are ready. Given
-// `job`, runs that command in the sandbox once it is ready and prints "job done".
+// `job`, runs that command in the sandbox once it is ready and prints "job done". Given `cluster`
+// (a cluster spec; `preset: 'swarm'` for the swarm preset), creates that cluster instead, printing
+// each node's phases as "<node>: <phase>" and "cluster ready".
 // The test SIGKILLs it at one of those moments and checks that nothing it owned survives.
-import { Sandkit } from '@sandkit/core';
+import { Sandkit, swarm } from '@sandkit/core';
 import { socket } from '@sandkit/runtime-socket';
 import { sysbox } from '@sandkit/runtime-sysbox';
 
-const { mode, spec, stateDir, seedStore, exec, pool, job } = JSON.parse(process.argv[2]);
+const { mode, spec, stateDir, seedStore, exec, pool, job, cluster } = JSON.parse(process.argv[2]);
 const say = (line) => console.log(JSON.stringify(line));
 const sk = new Sandkit({
   runtimes: [
@@ -21,7 +23,12 @@ const sk = new Sandkit({
 });
 say({ session: sk.session.id });
 sk.on('phase', ({ phase }) => say({ phase }));
-if (pool) {
+if (cluster) {
+  sk.on('node', ({ node, phase }) => say({ phase: `${node}: ${phase}` }));
+  await sk.cluster({ ...cluster, ...(cluster.preset === 'swarm' ? { preset: swarm() } : {}) });
+  say({ phase: 'cluster ready' });
+  setInterval(() => {}, 60_000);
+} else if (pool) {
   sk.on('pool', ({ idle }) => {
     if (idle === pool) say({ phase: 'pool idle' });
   });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
+  createDetachedSession,
   currentOwner,
   formatOwner,
   hostPathsLabel,
@@ -45,6 +46,10 @@ describe('owners', () => {
     expect(isOwnerDead('elsewhere:1:1')).toBe(false);
     expect(isOwnerDead('garbage')).toBe(false);
     expect(isOwnerDead(undefined)).toBe(false);
+  });
+
+  it('of a detached session (a `sandkit cluster up` cluster) name no process, so they never die', () => {
+    expect(isOwnerDead(createDetachedSession().owner)).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isSandkitError } from '@sandkit/core';
 import { Command, Option } from 'commander';
+import { clusterDownCommand, clusterLsCommand, clusterUpCommand } from './commands/cluster.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { gcCommand } from './commands/gc.js';
@@ -132,6 +133,41 @@ seed
   .addOption(seedStore)
   .addOption(json)
   .action(action((options) => seedMkstoreCommand(options)));
+
+const cluster = program
+  .command('cluster')
+  .description('clusters of isolated sandboxes on a network of their own (Docker Swarm preset)');
+cluster
+  .command('up')
+  .description(
+    'create a seeded cluster that outlives this command (until `cluster down` or its ttl), with progress per node',
+  )
+  .option('--name <name>', 'cluster name', 'cluster')
+  .option('--managers <n>', 'manager nodes', '1')
+  .option('--workers <n>', 'worker nodes', '2')
+  .option('--image <image>', 'the node image (needs dockerd)', 'sandkit/dind:latest')
+  .option('--seed <image>', 'an image to seed every node with, from one golden (repeatable)', collect, [])
+  .addOption(
+    new Option('--preset <preset>', 'what makes the nodes one cluster')
+      .choices(['swarm', 'none'])
+      .default('swarm'),
+  )
+  .option('--ttl <minutes>', 'remove the cluster after this long', '60')
+  .addOption(allowInsecure)
+  .addOption(seedStore)
+  .addOption(json)
+  .action(action((options) => clusterUpCommand(options)));
+cluster
+  .command('ls')
+  .description('list clusters and their nodes')
+  .addOption(json)
+  .action(action((options) => clusterLsCommand(options)));
+cluster
+  .command('down')
+  .description('remove clusters (every node, the network, host paths), by name or id')
+  .argument('<names...>', 'cluster names or ids')
+  .addOption(json)
+  .action(action((names: string[], options) => clusterDownCommand(names, options)));
 
 program
   .command('ls')

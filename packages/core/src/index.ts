@@ -6,6 +6,19 @@
  * in `@sandkit/core/runtime`.
  * @packageDocumentation
  */
+export type { ClusterNode } from './cluster/cluster-node.js';
+export type { ClusterPreset, PresetStepContext } from './cluster/cluster-preset.js';
+export type {
+  ClusterCreateOptions,
+  ClusterDestroyOptions,
+  ClusterRole,
+  ClusterSpec,
+} from './cluster/cluster-spec.js';
+export type { NodeProgress } from './cluster/create-cluster.js';
+export { type SwarmOptions, type SwarmState, swarm } from './cluster/presets/swarm/swarm-preset.js';
+export type { SwarmServiceOptions } from './cluster/presets/swarm/swarm-requests.js';
+export { createSwarmService, type SwarmService } from './cluster/presets/swarm/swarm-service.js';
+export { SandboxCluster } from './cluster/sandbox-cluster.js';
 export type { Engine } from './engine/engine.js';
 export type { EngineSource } from './engine/engine-source.js';
 export * from './errors/index.js';

@@ -12,6 +12,7 @@ export {
 } from './cleanup/host-path-journal.js';
 export { hostPathsLabel, removeHostPaths } from './cleanup/host-paths.js';
 export { isOwnerDead } from './cleanup/owner-liveness.js';
+export { swarmLimits } from './cluster/presets/swarm/kernel-networking.js';
 export {
   ContainerSandbox,
   type ContainerSandboxInit,
@@ -33,11 +34,13 @@ export { engineFromSource } from './engine/engine-source.js';
 export { runExec } from './engine/exec/run-exec.js';
 export { loadImages, saveImages } from './engine/image-archive.js';
 export { type EnsureImageOptions, ensureImage, imageExists, type PullProgress } from './engine/pull-image.js';
-export { ignoreMissing } from './engine/sweep-by-label.js';
+export { ignoreMissing, sweepByLabel } from './engine/sweep-by-label.js';
 export { toSandkitError } from './engine/to-sandkit-error.js';
 export { unixSocketClient } from './engine/unix-socket-client.js';
 export { engineLabelFilters } from './labels/label-filter.js';
 export {
+  type ClusterMembership,
+  clusterLabels,
   currentOwner,
   formatOwner,
   INHERITED_LABEL_OVERRIDES,
@@ -45,7 +48,7 @@ export {
   processStartTime,
   sandboxLabels,
 } from './labels/sandkit-labels.js';
-export { defaultSession } from './labels/session.js';
+export { createDetachedSession, defaultSession } from './labels/session.js';
 export { unavailableProbe } from './runtime/unavailable-probe.js';
 export { assertValidSpec } from './spec/validate-spec.js';
 export { combineSignals, delay, withTimeout } from './util/abort.js';

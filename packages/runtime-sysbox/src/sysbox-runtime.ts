@@ -277,11 +277,11 @@ export class SysboxRuntime implements Runtime {
       runtime: this.name,
       spec,
       options,
-      blueprint: ({ sandboxId, session, signal, recordHostPaths }) =>
+      blueprint: ({ sandboxId, signal, labels, recordHostPaths }) =>
         this.#blueprint(engine, mode, spec, {
           sandboxId,
-          session,
           signal,
+          labels,
           recordHostPaths,
           ...data,
           ...(options.onPhase ? { onPhase: options.onPhase } : {}),
@@ -344,19 +344,18 @@ export class SysboxRuntime implements Runtime {
     spec: SandboxSpec,
     target: {
       sandboxId: string;
-      session: Session;
       signal: AbortSignal;
+      labels: Record<string, string>;
       recordHostPaths: (paths: readonly string[]) => Promise<void>;
       seed?: SeedPlan | undefined;
       dataRoot?: string;
       onPhase?: (phase: string) => void;
     },
   ): Promise<ContainerBlueprint> {
-    const { sandboxId, session, seed } = target;
+    const { sandboxId, labels, seed } = target;
     const daemon = this.#options.innerDaemon ?? {};
     const byLauncher = (daemon.startedBy ?? 'launcher') === 'launcher';
     const hostDir = engine.isLocal && byLauncher ? join(this.#stateDir, sandboxId) : undefined;
-    const labels = sandboxLabels({ session, sandboxId, runtime: this.name });
     const relayDir = join(tmpdir(), 'sandkit-relay', sandboxId);
     const cloneDir =
       seed?.strategy === 'clone' ? join(storePaths(seed.store.root).clones, sandboxId) : undefined;

@@ -118,7 +118,14 @@ describe('sandkit doctor, ls and gc', () => {
     };
     expect(checks.find((c) => c.check === 'engine')?.status).toBe('pass');
     expect(checks.map((c) => c.check)).toEqual(
-      expect.arrayContaining(['sysbox', 'cgroups', 'seed store', 'free disk', 'user namespaces']),
+      expect.arrayContaining([
+        'sysbox',
+        'cgroups',
+        'seed store',
+        'free disk',
+        'user namespaces',
+        'cluster networking',
+      ]),
     );
     for (const c of checks) if (c.status !== 'pass') expect(c.next).toBeTruthy();
   });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { Engine } from '@sandkit/core';
-import { connectEngine, describeEngine } from '@sandkit/core/runtime';
+import { connectEngine, describeEngine, swarmLimits } from '@sandkit/core/runtime';
 import {
   DEFAULT_SEED_STORE,
   detectPrivilegeMode,
@@ -94,6 +94,22 @@ export async function runDoctorChecks(options: { seedStore?: string } = {}): Pro
           next: 'Sysbox then needs shiftfs for bind mounts',
         },
   );
+  // Sandboxes share the host's kernel: what it has is what a swarm cluster's overlay networks get.
+  const kernel = {
+    vxlan: existsSync('/sys/module/vxlan'),
+    ipvs: existsSync('/sys/module/ip_vs') || existsSync('/proc/net/ip_vs'),
+  };
+  const limits = swarmLimits(kernel);
+  add({
+    check: 'cluster networking',
+    status: limits.length === 0 ? 'pass' : kernel.vxlan ? 'warn' : 'fail',
+    detail: `VXLAN ${kernel.vxlan ? 'yes' : 'no'}, IPVS ${kernel.ipvs ? 'yes' : 'no'}${limits.length ? `: ${limits.join('; ')}` : ': swarm overlay networks, virtual IPs and the routing mesh work'}`,
+    ...(!kernel.ipvs
+      ? {
+          next: 'swarm clusters: create services with --endpoint-mode dnsrr (createSwarmService does by default here)',
+        }
+      : {}),
+  });
   const storeRoot = options.seedStore ?? DEFAULT_SEED_STORE;
   try {
     const store = await detectSeedStore(storeRoot);

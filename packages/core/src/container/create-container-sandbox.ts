@@ -70,6 +70,8 @@ export interface BlueprintContext {
   signal: AbortSignal;
   /** When the sandbox expires (ms since epoch), for labels of objects the runtime makes for it. */
   expiresAt: number | undefined;
+  /** sandkit's labels of the sandbox (session, sandbox, runtime, owner, expiry, cluster): for the objects the runtime makes for it. */
+  labels: Record<string, string>;
   /**
    * Notes host paths the runtime is about to create for this sandbox. Call it
    * before creating them: a process killed before the container exists leaves
@@ -153,30 +155,34 @@ async function runCreate(
     });
     signal.throwIfAborted();
     enter('creating the container');
-    const network = await joinSessionNetwork(engine, session, runtime);
-    teardowns.push(network.release);
+    const placement = options.clusterNode;
+    // A cluster node sits on its cluster's network; any other sandbox on its session's.
+    const networkId = placement
+      ? placement.networkId
+      : await joinSessionNetwork(engine, session, runtime).then((network) => {
+          teardowns.push(network.release);
+          return network.id;
+        });
     const expiresAt = spec.ttlMs !== undefined ? Date.now() + spec.ttlMs : undefined;
+    const ownLabels = sandboxLabels({
+      session,
+      sandboxId: id,
+      runtime,
+      expiresAt,
+      cluster: placement?.membership,
+    });
     const blueprint = await args.blueprint({
       sandboxId: id,
       session,
       signal,
       expiresAt,
-      recordHostPaths: (paths) =>
-        journalHostPaths(sandboxLabels({ session, sandboxId: id, runtime, expiresAt }), id, paths),
+      labels: ownLabels,
+      recordHostPaths: (paths) => journalHostPaths(ownLabels, id, paths),
     });
     if (blueprint.teardown) teardowns.push(blueprint.teardown);
     signal.throwIfAborted();
 
-    const labels = {
-      ...INHERITED_LABEL_OVERRIDES,
-      ...sandboxLabels({
-        session,
-        sandboxId: id,
-        runtime,
-        expiresAt,
-        extra: { ...spec.labels, ...blueprint.labels },
-      }),
-    };
+    const labels = { ...INHERITED_LABEL_OVERRIDES, ...spec.labels, ...blueprint.labels, ...ownLabels };
     const ports = (spec.ports ?? []).map((p) =>
       typeof p === 'number' ? `${p}/tcp` : `${p.container}/${p.protocol ?? 'tcp'}`,
     );
@@ -195,12 +201,25 @@ async function runCreate(
       ...(cmd ? { Cmd: cmd } : {}),
       ...(spec.user ? { User: spec.user } : {}),
       ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+      ...(placement
+        ? {
+            Hostname: placement.membership.node.name,
+            NetworkingConfig: {
+              EndpointsConfig: {
+                [networkId]: {
+                  IPAMConfig: { IPv4Address: placement.ipv4Address },
+                  Aliases: [placement.membership.node.name],
+                },
+              },
+            },
+          }
+        : {}),
       ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])),
       ...(expiresAt !== undefined && !(spec.readiness && 'healthcheck' in spec.readiness)
         ? { Healthcheck: expiryHealthcheck(expiresAt, spec.ttlMs as number) }
         : {}),
       HostConfig: {
-        NetworkMode: network.id,
+        NetworkMode: networkId,
         PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: hostIp, HostPort: '' }]])),
         PidsLimit: spec.resources?.pids ?? DEFAULT_PIDS_LIMIT,
         // The expiry healthcheck signals PID 1, which only an init acts on.

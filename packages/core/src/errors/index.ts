@@ -1,4 +1,5 @@
 export { CancelledError } from './cancelled-error.js';
+export { ClusterFailedError, type ClusterStep } from './cluster-failed-error.js';
 export { CopyFailedError } from './copy-failed-error.js';
 export { EngineRequestError } from './engine-request-error.js';
 export { type EngineAttempt, EngineUnreachableError } from './engine-unreachable-error.js';
@@ -10,6 +11,7 @@ export {
   ExecTimedOutError,
 } from './exec-errors.js';
 export { FileNotFoundError } from './file-not-found-error.js';
+export { HostUnsupportedError } from './host-unsupported-error.js';
 export { ImagePullError } from './image-pull-error.js';
 export { InvalidArgumentError, type SpecIssue } from './invalid-argument-error.js';
 export { InvalidSpecError } from './invalid-spec-error.js';

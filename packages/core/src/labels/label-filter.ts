@@ -9,6 +9,8 @@ export interface SweepFilter {
   sandbox?: string;
   /** Only objects created by this runtime. */
   runtime?: string;
+  /** Only objects of this cluster (its nodes and its network). */
+  cluster?: string;
   /** Only objects whose expiry is at or before this time (ms since epoch). Objects without expiry never match. */
   expiredAt?: number;
   /** Only objects whose owning process, on this host, is gone (see `isOwnerDead`). */
@@ -21,6 +23,7 @@ export function engineLabelFilters(filter: SweepFilter): string[] {
   if (filter.session) labels.push(`${LABEL.session}=${filter.session}`);
   if (filter.sandbox) labels.push(`${LABEL.sandbox}=${filter.sandbox}`);
   if (filter.runtime) labels.push(`${LABEL.runtime}=${filter.runtime}`);
+  if (filter.cluster) labels.push(`${LABEL.cluster}=${filter.cluster}`);
   return labels;
 }
 
@@ -30,6 +33,7 @@ export function matchesFilter(labels: Record<string, string> | undefined, filter
   if (filter.session && labels[LABEL.session] !== filter.session) return false;
   if (filter.sandbox && labels[LABEL.sandbox] !== filter.sandbox) return false;
   if (filter.runtime && labels[LABEL.runtime] !== filter.runtime) return false;
+  if (filter.cluster && labels[LABEL.cluster] !== filter.cluster) return false;
   if (filter.expiredAt !== undefined) {
     const expiresAt = Number(labels[LABEL.expiresAt]);
     if (!Number.isFinite(expiresAt) || expiresAt > filter.expiredAt) return false;

@@ -20,7 +20,33 @@ export const LABEL = {
   expiresAt: 'dev.sandkit.expires-at',
   /** JSON array of host paths (directories, sockets) that belong to the sandbox and go with it. */
   hostPaths: 'dev.sandkit.host-paths',
+  /** The cluster (uuid v7) a node sandbox and the cluster's network belong to; a sweep by it removes the whole cluster. */
+  cluster: 'dev.sandkit.cluster',
+  /** The cluster's name, as its owner gave it. */
+  clusterName: 'dev.sandkit.cluster-name',
+  /** A node's name in its cluster (also its hostname), e.g. `worker-2`. */
+  clusterNode: 'dev.sandkit.cluster-node',
+  /** A node's role in its cluster, e.g. `manager`. */
+  clusterRole: 'dev.sandkit.cluster-role',
 } as const;
+
+/** Which cluster an object belongs to, and as which node (absent for the cluster's own network). */
+export interface ClusterMembership {
+  clusterId: string;
+  clusterName: string;
+  node?: { name: string; role: string } | undefined;
+}
+
+/** The cluster labels of an object of a cluster. */
+export function clusterLabels(membership: ClusterMembership): Record<string, string> {
+  return {
+    [LABEL.cluster]: membership.clusterId,
+    [LABEL.clusterName]: membership.clusterName,
+    ...(membership.node
+      ? { [LABEL.clusterNode]: membership.node.name, [LABEL.clusterRole]: membership.node.role }
+      : {}),
+  };
+}
 
 /** Identity of the set of sandboxes one owner creates; everything it creates is labelled with it. */
 export interface Session {
@@ -48,9 +74,12 @@ export function sandboxLabels(options: {
   runtime: string;
   expiresAt?: number | undefined;
   extra?: Record<string, string> | undefined;
+  /** Set for the nodes of a cluster. */
+  cluster?: ClusterMembership | undefined;
 }): Record<string, string> {
   return {
     ...options.extra,
+    ...(options.cluster ? clusterLabels(options.cluster) : {}),
     [LABEL.managed]: 'true',
     [LABEL.session]: options.session.id,
     [LABEL.sandbox]: options.sandboxId,

@@ -1,3 +1,4 @@
+import type { NodeProgress } from '../cluster/create-cluster.js';
 import type { SandkitError } from '../errors/index.js';
 
 /** Everything a caller can follow about jobs, with durations in milliseconds. */
@@ -18,6 +19,18 @@ export interface SandkitEvents {
   destroyed: { sandboxId: string; runtime: string; lifetimeMs: number; destroyMs: number };
   /** A pool's members changed: how many are idle (ready), warming (being made) and in use. */
   pool: { poolId: string; image: string; idle: number; warming: number; inUse: number };
+  /** A phase of one cluster node began: queued, the runtime's phases, ready, the preset's phases, joined. */
+  node: NodeProgress;
+  /**
+   * A cluster is ready (every node created and joined; `durationMs` from the call), failed (and was
+   * removed; no `clusterId` when its spec was refused before it had one), or was destroyed.
+   */
+  cluster: {
+    clusterId: string | undefined;
+    name: string;
+    state: 'ready' | 'failed' | 'destroyed';
+    durationMs?: number;
+  };
 }
 
 export type SandkitEventName = keyof SandkitEvents;

@@ -3,6 +3,9 @@ import { cpus } from 'node:os';
 import PQueue from 'p-queue';
 import { v7 as uuidv7 } from 'uuid';
 import { startWatchdog, type Watchdog } from '../cleanup/watchdog.js';
+import type { ClusterCreateOptions, ClusterSpec } from '../cluster/cluster-spec.js';
+import { createCluster } from '../cluster/create-cluster.js';
+import type { SandboxCluster } from '../cluster/sandbox-cluster.js';
 import { keepSessionNetworks, releaseSessionNetworks } from '../container/session-network.js';
 import type { Engine } from '../engine/engine.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
@@ -10,7 +13,7 @@ import { isConnectionError, toSandkitError } from '../engine/to-sandkit-error.js
 import { CancelledError, RuntimeUnavailableError, SandkitError } from '../errors/index.js';
 import type { Session } from '../labels/sandkit-labels.js';
 import { createSession } from '../labels/session.js';
-import type { ProbeResult, Runtime, SweepReport } from '../runtime/runtime.js';
+import type { ClusterNodePlacement, ProbeResult, Runtime, SweepReport } from '../runtime/runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxSpec } from '../spec/sandbox-spec.js';
 import { assertValidSpec } from '../spec/validate-spec.js';
@@ -86,6 +89,18 @@ const SANDKIT_CREATE_KEYS = [
   'priority',
 ] as const satisfies readonly (keyof SandkitCreateOptions)[];
 
+const CLUSTER_CREATE_KEYS = [
+  'signal',
+  'timeoutMs',
+  'priority',
+] as const satisfies readonly (keyof ClusterCreateOptions)[];
+
+/** What a cluster adds to the create of one of its nodes. */
+interface NodeCreate {
+  clusterNode: ClusterNodePlacement;
+  onPhase: (phase: string) => void;
+}
+
 /**
  * The entry point: picks a runtime per job, limits how much runs at once,
  * reports progress as events, and makes sure nothing outlives its owner.
@@ -105,6 +120,7 @@ export class Sandkit implements AsyncDisposable {
   readonly #execQueue: PQueue;
   readonly #live = new Set<ManagedSandbox>();
   readonly #pools = new Set<SandboxPool>();
+  readonly #clusters = new Set<SandboxCluster<unknown>>();
   #probes: Promise<ProbeResult[]> | undefined;
   #started: Promise<void> | undefined;
   #watchdog: Watchdog | undefined;
@@ -175,14 +191,92 @@ export class Sandkit implements AsyncDisposable {
    */
   create(spec: SandboxSpec, options: SandkitCreateOptions = {}): Promise<Sandbox> {
     if (this.#closed) return Promise.reject(new SandkitError('This Sandkit is closed'));
-    const job = this.#create(spec, options);
+    return this.#track(this.#create(spec, options));
+  }
+
+  /** Notes a job until it settles, so that `close()` waits for it. */
+  #track<T>(job: Promise<T>): Promise<T> {
     this.#jobs.add(job);
     const forget = () => this.#jobs.delete(job);
     job.then(forget, forget);
     return job;
   }
 
-  async #create(spec: SandboxSpec, options: SandkitCreateOptions): Promise<Sandbox> {
+  /**
+   * Creates a cluster: `nodes` isolated sandboxes on a private network of their
+   * own, each at a stable hostname and address, created in parallel through
+   * this instance's queue, all seeded from one golden when they share a seed,
+   * then made one cluster by the spec's `preset` (e.g. `swarm()`). The whole
+   * spec is checked first (`InvalidSpecError`, nothing created); a failure of
+   * any node (`ClusterFailedError`), an abort or a timeout (`CancelledError`)
+   * leaves nothing behind. Destroyed as one (`await using`, `destroy()`,
+   * `close()`); if this process dies, the watchdog sweeps it whole.
+   *
+   * @example
+   * await using cluster = await sk.cluster({
+   *   nodes: { manager: { count: 1 }, worker: { count: 2 } },
+   *   spec: { image: 'docker:dind', seed: { images: ['nginx:1'] } },
+   *   preset: swarm(),
+   * });
+   * await cluster.node('worker-1').exec(['docker', 'info']);
+   */
+  cluster<State>(
+    spec: ClusterSpec<State>,
+    options: ClusterCreateOptions = {},
+  ): Promise<SandboxCluster<State>> {
+    if (this.#closed) return Promise.reject(new SandkitError('This Sandkit is closed'));
+    return this.#track(
+      (async () => {
+        assertValidCreateOptions(options, {}, CLUSTER_CREATE_KEYS);
+        const signal = AbortSignal.any([this.#closing.signal, ...(options.signal ? [options.signal] : [])]);
+        await raceSignal(this.#start(), signal);
+        const startedAt = Date.now();
+        const cluster = await createCluster(
+          {
+            session: this.session,
+            runtimeFor: async (nodeSpec) => {
+              const choice = await this.explain(nodeSpec);
+              if (!choice.chosen) {
+                throw new RuntimeUnavailableError(
+                  '(any)',
+                  choice.rejected.map((r) => `${r.runtime}: ${r.reasons.join('; ')}`),
+                  { image: nodeSpec.image },
+                );
+              }
+              return this.#runtimes.find((r) => r.name === choice.chosen) as Runtime;
+            },
+            createNode: (nodeSpec, { clusterNode, onPhase, ...createOptions }) =>
+              this.#create(nodeSpec, createOptions, { clusterNode, onPhase }),
+            onNode: (progress) => this.#emit('node', progress),
+            onDestroyed: (destroyed) => {
+              this.#clusters.delete(destroyed);
+              this.#emit('cluster', { clusterId: destroyed.id, name: destroyed.name, state: 'destroyed' });
+            },
+          },
+          spec,
+          { ...options, signal },
+        ).catch((error: unknown) => {
+          this.#emit('cluster', {
+            clusterId: (error as { clusterId?: string }).clusterId,
+            name: spec.name ?? 'cluster',
+            state: 'failed',
+            durationMs: Date.now() - startedAt,
+          });
+          throw error;
+        });
+        this.#clusters.add(cluster as SandboxCluster<unknown>);
+        this.#emit('cluster', {
+          clusterId: cluster.id,
+          name: cluster.name,
+          state: 'ready',
+          durationMs: Date.now() - startedAt,
+        });
+        return cluster;
+      })(),
+    );
+  }
+
+  async #create(spec: SandboxSpec, options: SandkitCreateOptions, node?: NodeCreate): Promise<Sandbox> {
     assertValidSpec(spec);
     assertValidCreateOptions(
       options,
@@ -236,7 +330,9 @@ export class Sandkit implements AsyncDisposable {
         this.#emit('creating', { jobId, runtime: chosen, image: spec.image, waitedMs: startedAt - queuedAt });
         const sandbox = await runtime.create(spec, {
           session: this.session,
+          ...(node ? { clusterNode: node.clusterNode } : {}),
           onPhase: (phase) => {
+            node?.onPhase(phase);
             const progress = { jobId, runtime: chosen, phase, sinceQueuedMs: Date.now() - queuedAt };
             this.#emit('phase', progress);
             if (phase.startsWith('seeding')) this.#emit('seeding', progress);
@@ -411,6 +507,11 @@ export class Sandkit implements AsyncDisposable {
     };
   }
 
+  /** The clusters this instance created that are not destroyed yet. */
+  get clusters(): readonly SandboxCluster<unknown>[] {
+    return [...this.#clusters];
+  }
+
   /** The sandboxes this instance created that are not destroyed yet. */
   get sandboxes(): readonly Sandbox[] {
     return [...this.#live];
@@ -427,6 +528,7 @@ export class Sandkit implements AsyncDisposable {
     this.#closing.abort(new SandkitError('The Sandkit was closed'));
     await Promise.allSettled([...this.#pools].map((pool) => pool.close()));
     await Promise.allSettled([...this.#jobs]);
+    await Promise.allSettled([...this.#clusters].map((cluster) => cluster.destroy()));
     await Promise.allSettled([...this.#live].map((s) => s.destroy()));
     await releaseSessionNetworks(this.session);
     if (this.#started) {

@@ -1,6 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import type { SpecIssue } from '../errors/index.js';
-import type { Session } from '../labels/sandkit-labels.js';
+import type { ClusterMembership, Session } from '../labels/sandkit-labels.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { DockerAccess, SandboxSpec } from '../spec/sandbox-spec.js';
 
@@ -40,6 +40,24 @@ export interface CreateOptions {
    * @default no progress reporting
    */
   onPhase?: (phase: string) => void;
+  /**
+   * Makes the sandbox a node of a cluster (an orchestrator's `cluster()` sets it):
+   * attached to the cluster's network instead of the session's, under the node's
+   * name as hostname and network alias, at a fixed address, and labelled with the
+   * cluster, so a sweep by cluster removes it.
+   * @default not a cluster node
+   */
+  clusterNode?: ClusterNodePlacement;
+}
+
+/** Where a cluster node sandbox sits (see {@link CreateOptions.clusterNode}). */
+export interface ClusterNodePlacement {
+  /** The cluster and the node's name and role in it. */
+  membership: ClusterMembership & { node: { name: string; role: string } };
+  /** Id of the cluster's network on the engine. */
+  networkId: string;
+  /** The node's IPv4 address on that network. */
+  ipv4Address: string;
 }
 
 /** What a sweep removed. */

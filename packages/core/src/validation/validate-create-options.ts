@@ -25,6 +25,7 @@ const RUNTIME_CREATE_KEYS = [
   'timeoutMs',
   'session',
   'onPhase',
+  'clusterNode',
 ] as const satisfies readonly (keyof CreateOptions)[];
 
 /**
@@ -49,6 +50,7 @@ export function assertValidCreateOptions(
         'a function (phase: string) => void',
       );
     }
+    if (o.clusterNode !== undefined) checkClusterNode(list, o.clusterNode);
     if (o.runtime !== undefined)
       list.text(o.runtime, 'options.runtime', 'the name of a configured runtime', { empty: false });
     if (o.priority !== undefined && !Number.isFinite(o.priority)) {
@@ -60,6 +62,28 @@ export function assertValidCreateOptions(
     }
   }
   list.throwIfAny('create', context);
+}
+
+function checkClusterNode(list: IssueList, value: unknown): void {
+  const placement = list.object(value, 'options.clusterNode', ['membership', 'networkId', 'ipv4Address']);
+  if (!placement) return;
+  list.text(placement.networkId, 'options.clusterNode.networkId', 'the id of the cluster network', {
+    empty: false,
+  });
+  list.text(placement.ipv4Address, 'options.clusterNode.ipv4Address', 'an IPv4 address on that network', {
+    empty: false,
+  });
+  const membership = list.object(placement.membership, 'options.clusterNode.membership', [
+    'clusterId',
+    'clusterName',
+    'node',
+  ]);
+  if (!membership) return;
+  const node = list.object(membership.node, 'options.clusterNode.membership.node', ['name', 'role']);
+  if (node) {
+    list.text(node.name, 'options.clusterNode.membership.node.name', 'a hostname', { empty: false });
+    list.text(node.role, 'options.clusterNode.membership.node.role', 'a role name', { empty: false });
+  }
 }
 
 /** Throws `InvalidArgumentError` when a constructor's `session` option is malformed. */

@@ -1,0 +1,186 @@
+import { CancelledError, type ClusterSpec, Sandkit, type SwarmState, swarm } from '@sandkit/core';
+import {
+  connectEngine,
+  createDetachedSession,
+  engineLabelFilters,
+  LABEL,
+  sweepByLabel,
+} from '@sandkit/core/runtime';
+import { outputMode, Reporter } from '../output/reporter.js';
+import { cliRuntimes, type RuntimeFlags } from '../runtimes.js';
+
+/** Options of `sandkit cluster up`. */
+export interface ClusterUpOptions extends RuntimeFlags {
+  name: string;
+  managers: string;
+  workers: string;
+  image: string;
+  seed: string[];
+  preset: 'swarm' | 'none';
+  ttl: string;
+  json?: boolean;
+}
+
+/**
+ * `sandkit cluster up`: creates a cluster (by default a seeded swarm of one
+ * manager and two workers) that outlives the command, showing each node's
+ * progress. It belongs to no process: `sandkit cluster down` removes it, and so
+ * does any sweep once its ttl has passed. Ctrl-C while it is being made removes it.
+ */
+export async function clusterUpCommand(options: ClusterUpOptions): Promise<number> {
+  const reporter = new Reporter(outputMode(options.json));
+  const sk = new Sandkit({
+    runtimes: cliRuntimes(options, reporter),
+    session: createDetachedSession(),
+    watchdog: false,
+  });
+  sk.on('node', ({ node, phase, sinceStartMs }) =>
+    reporter.info(`  ${node.padEnd(12)} ${(sinceStartMs / 1000).toFixed(1).padStart(5)} s  ${phase}`, {
+      event: 'node',
+      node,
+      phase,
+      sinceStartMs,
+    }),
+  );
+  const interrupted = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    reporter.warn(`${signal}: removing the cluster`);
+    interrupted.abort(new Error(signal));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const spec: ClusterSpec<SwarmState> = {
+    name: options.name,
+    nodes: {
+      manager: { count: Number(options.managers) },
+      ...(Number(options.workers) > 0 ? { worker: { count: Number(options.workers) } } : {}),
+    },
+    spec: {
+      image: options.image,
+      ...(options.seed.length ? { seed: { images: options.seed } } : {}),
+      ttlMs: Number(options.ttl) * 60_000,
+      // --allow-insecure is the operator saying these nodes may run on the privileged fallback.
+      ...(options.allowInsecure ? { trust: 'trusted' as const } : {}),
+    },
+    ...(options.preset === 'swarm' ? { preset: swarm() } : {}),
+  };
+  try {
+    const cluster = await reporter.phase(`creating cluster ${options.name}`, () =>
+      sk.cluster(spec, { signal: interrupted.signal }),
+    );
+    const nodes = cluster.nodes.map((n) => ({
+      name: n.name,
+      role: n.role,
+      address: n.address,
+      sandbox: n.sandbox.id,
+      dockerHost: n.sandbox.dockerHost,
+    }));
+    if (reporter.mode === 'json') {
+      reporter.event({
+        event: 'cluster',
+        id: cluster.id,
+        name: cluster.name,
+        network: cluster.network,
+        nodes,
+        ...(cluster.state ? { swarm: { kernel: cluster.state.kernel, limits: cluster.state.limits } } : {}),
+      });
+    } else {
+      reporter.info(`cluster ${cluster.name} (${cluster.id}) on ${cluster.network.subnet}:`);
+      for (const n of nodes)
+        reporter.info(`  ${n.name.padEnd(12)} ${n.address.padEnd(15)} DOCKER_HOST=${n.dockerHost}`);
+      for (const limit of cluster.state?.limits ?? []) reporter.warn(limit);
+      reporter.info(`expires in ${options.ttl} min; remove it with: sandkit cluster down ${cluster.name}`);
+    }
+    return 0;
+  } catch (error) {
+    if (CancelledError.is(error) && interrupted.signal.aborted) return 130;
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** A cluster as `sandkit cluster ls` shows it. */
+export interface ListedCluster {
+  id: string;
+  name: string;
+  session: string;
+  subnet: string | undefined;
+  expiresAt?: string;
+  nodes: Array<{ name: string; role: string; address: string | undefined; state: string; sandbox: string }>;
+}
+
+/** Every sandkit cluster on the engine: its network and its node containers, by label. */
+export async function listClusters(): Promise<ListedCluster[]> {
+  const { docker } = await connectEngine();
+  const filters = JSON.stringify({ label: [...engineLabelFilters({}), LABEL.cluster] });
+  const [networks, containers] = await Promise.all([
+    docker.listNetworks({ filters }),
+    docker.listContainers({ all: true, filters }),
+  ]);
+  return networks
+    .map((network) => {
+      const id = network.Labels?.[LABEL.cluster] ?? '';
+      const expires = Number(network.Labels?.[LABEL.expiresAt]);
+      return {
+        id,
+        name: network.Labels?.[LABEL.clusterName] ?? '',
+        session: network.Labels?.[LABEL.session] ?? '',
+        subnet: network.IPAM?.Config?.[0]?.Subnet,
+        ...(Number.isFinite(expires) ? { expiresAt: new Date(expires).toISOString() } : {}),
+        nodes: containers
+          .filter((c) => c.Labels[LABEL.cluster] === id && c.Labels[LABEL.clusterNode])
+          .map((c) => ({
+            name: c.Labels[LABEL.clusterNode] ?? '',
+            role: c.Labels[LABEL.clusterRole] ?? '',
+            address: Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress,
+            state: c.State,
+            sandbox: c.Labels[LABEL.sandbox] ?? '',
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
+/** `sandkit cluster ls` */
+export async function clusterLsCommand(options: { json?: boolean }): Promise<number> {
+  const clusters = await listClusters();
+  if (outputMode(options.json) === 'json') {
+    process.stdout.write(`${JSON.stringify({ clusters }, null, 2)}\n`);
+    return 0;
+  }
+  if (clusters.length === 0) process.stdout.write('no clusters\n');
+  for (const c of clusters) {
+    process.stdout.write(
+      `${c.name} (${c.id}) ${c.subnet ?? ''}${c.expiresAt ? `  expires ${c.expiresAt}` : ''}\n`,
+    );
+    for (const n of c.nodes)
+      process.stdout.write(
+        `  ${n.name.padEnd(12)} ${n.role.padEnd(8)} ${(n.address ?? '').padEnd(15)} ${n.state}\n`,
+      );
+  }
+  return 0;
+}
+
+/** `sandkit cluster down NAME|ID…`: removes every node, the network and the host paths of each cluster, by label. */
+export async function clusterDownCommand(names: string[], options: { json?: boolean }): Promise<number> {
+  const reporter = new Reporter(outputMode(options.json));
+  const clusters = await listClusters();
+  const selected = clusters.filter((c) => names.includes(c.name) || names.includes(c.id));
+  const unknown = names.filter((n) => !clusters.some((c) => c.name === n || c.id === n));
+  if (unknown.length > 0) {
+    throw new Error(
+      `no cluster named ${unknown.join(', ')} (there are: ${clusters.map((c) => c.name).join(', ') || 'none'})`,
+    );
+  }
+  const engine = await connectEngine();
+  for (const cluster of selected) {
+    const report = await reporter.phase(`removing cluster ${cluster.name} (${cluster.id})`, () =>
+      sweepByLabel(engine, { cluster: cluster.id }),
+    );
+    reporter.event({ event: 'removed', cluster: cluster.id, name: cluster.name, ...report });
+  }
+  return 0;
+}
