@@ -35,6 +35,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     'createSwarmService',
     'findSpecIssues',
     'isSandkitError',
+    'kubernetes',
     'swarm',
   ],
   '@sandkit/core/runtime': [

@@ -15,6 +15,11 @@ export type {
   ClusterSpec,
 } from './cluster/cluster-spec.js';
 export type { NodeProgress } from './cluster/create-cluster.js';
+export {
+  type KubernetesOptions,
+  type KubernetesState,
+  kubernetes,
+} from './cluster/presets/kubernetes/kubernetes-preset.js';
 export { type SwarmOptions, type SwarmState, swarm } from './cluster/presets/swarm/swarm-preset.js';
 export type { SwarmServiceOptions } from './cluster/presets/swarm/swarm-requests.js';
 export { createSwarmService, type SwarmService } from './cluster/presets/swarm/swarm-service.js';

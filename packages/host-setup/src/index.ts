@@ -15,4 +15,12 @@ export {
 export { busyboxImage } from './recipes/busybox.js';
 export { dindImage } from './recipes/dind.js';
 export { HTTPD_PAGE, HTTPD_PORT, httpdImage } from './recipes/httpd.js';
-export { buildOfflineImages, type OfflineImages, prepareHost } from './recipes/index.js';
+export {
+  buildKubernetesImages,
+  buildOfflineImages,
+  type KubernetesImages,
+  type OfflineImages,
+  prepareHost,
+} from './recipes/index.js';
+export { KUBERNETES_NODE_RUNC, kubernetesNodeImage } from './recipes/kubernetes-node.js';
+export { pauseImage } from './recipes/pause.js';

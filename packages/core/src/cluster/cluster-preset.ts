@@ -8,8 +8,8 @@ export interface PresetStepContext {
   signal: AbortSignal;
   /** Reports a phase of this node's part (shown as the node's progress). */
   report: (phase: string) => void;
-  /** Every node of the cluster as planned, in creation order (some may still be being created). */
-  plan: readonly PlannedNode[];
+  /** Every node of the cluster as planned, with its address, in creation order (some may still be being created). */
+  plan: ReadonlyArray<PlannedNode & { address: string }>;
 }
 
 /**

@@ -149,7 +149,7 @@ export async function createCluster<State>(
       const context = (node: { name: string; role: string }): PresetStepContext => ({
         signal,
         report: (phase) => report(node, phase),
-        plan: planned,
+        plan: nodes,
       });
       const first = preset.bootstrapNode(planned);
       const bootstrapIndex = nodes.findIndex((n) => n.name === first);

@@ -7,7 +7,7 @@ import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
 const XTABLES_MODULES = '/usr/lib/x86_64-linux-gnu/xtables';
 
 /** Host executables (from Debian's docker.io and iptables) that make a working Docker daemon. */
-const DAEMON_BINARIES: Record<string, string> = {
+export const DAEMON_BINARIES: Record<string, string> = {
   '/usr/sbin/dockerd': 'docker.io',
   '/usr/bin/docker': 'docker.io',
   '/usr/bin/docker-init': 'docker.io',
@@ -30,21 +30,7 @@ export const dindImage: ImageRecipe = {
   hostFiles: { [HOST_BUSYBOX]: 'busybox-static', ...DAEMON_BINARIES },
   async prepare(dir) {
     const rootfs = join(dir, 'rootfs');
-    await mkdir(rootfs);
-    await layBusyboxRootfs(rootfs);
-    const modules = (await readdir(XTABLES_MODULES)).map((m) => join(XTABLES_MODULES, m));
-    await copyHostBinaries(rootfs, [...Object.keys(DAEMON_BINARIES), ...modules]);
-    for (const tool of [
-      'iptables',
-      'iptables-save',
-      'iptables-restore',
-      'ip6tables',
-      'ip6tables-save',
-      'ip6tables-restore',
-    ]) {
-      await symlink('xtables-legacy-multi', join(rootfs, 'usr/sbin', tool));
-    }
-    await writeFile(join(rootfs, 'etc/group'), 'root:x:0:\nnobody:x:65534:\ndocker:x:999:\n');
+    await layDaemonRootfs(rootfs);
     await writeFile(
       join(dir, 'Dockerfile'),
       [
@@ -57,3 +43,22 @@ export const dindImage: ImageRecipe = {
     );
   },
 };
+
+/** Lays busybox, the Docker daemon's binaries and iptables (legacy) into `rootfs`. */
+export async function layDaemonRootfs(rootfs: string): Promise<void> {
+  await mkdir(rootfs);
+  await layBusyboxRootfs(rootfs);
+  const modules = (await readdir(XTABLES_MODULES)).map((m) => join(XTABLES_MODULES, m));
+  await copyHostBinaries(rootfs, [...Object.keys(DAEMON_BINARIES), ...modules]);
+  for (const tool of [
+    'iptables',
+    'iptables-save',
+    'iptables-restore',
+    'ip6tables',
+    'ip6tables-save',
+    'ip6tables-restore',
+  ]) {
+    await symlink('xtables-legacy-multi', join(rootfs, 'usr/sbin', tool));
+  }
+  await writeFile(join(rootfs, 'etc/group'), 'root:x:0:\nnobody:x:65534:\ndocker:x:999:\n');
+}

@@ -4,6 +4,8 @@ import { buildOfflineImage } from '../images/build-offline-image.js';
 import { busyboxImage } from './busybox.js';
 import { dindImage } from './dind.js';
 import { httpdImage } from './httpd.js';
+import { kubernetesNodeImage } from './kubernetes-node.js';
+import { pauseImage } from './pause.js';
 
 /** References of the offline-built images, by role. */
 export interface OfflineImages {
@@ -34,4 +36,28 @@ export async function prepareHost(
 ): Promise<{ engine: Engine; images: OfflineImages }> {
   const engine = await ensureEngine({ log });
   return { engine, images: await buildOfflineImages(engine, log) };
+}
+
+/** References of the Kubernetes node images. */
+export interface KubernetesImages {
+  /** A node image (see {@link kubernetesNodeImage}). */
+  node: string;
+  /** The pause image every Pod's sandbox runs: seed it into the nodes. */
+  pause: string;
+}
+
+/**
+ * Builds (or finds) the Kubernetes node and pause images from a directory of
+ * Kubernetes executables (see {@link kubernetesNodeImage}); no registry involved.
+ */
+export async function buildKubernetesImages(
+  engine: Engine,
+  binaries: string,
+  log: (line: string) => void,
+): Promise<KubernetesImages> {
+  const [node, pause] = await Promise.all([
+    buildOfflineImage(engine, kubernetesNodeImage(binaries), { log }),
+    buildOfflineImage(engine, pauseImage(binaries), { log }),
+  ]);
+  return { node, pause };
 }

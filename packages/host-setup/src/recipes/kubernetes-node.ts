@@ -1,0 +1,83 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { ImageRecipe } from '../images/build-offline-image.js';
+import { copyHostBinaries } from '../images/copy-host-binaries.js';
+import { HOST_BUSYBOX } from './busybox-rootfs.js';
+import { DAEMON_BINARIES, layDaemonRootfs } from './dind.js';
+import { copyKubernetesBinaries, KUBERNETES_BINARIES } from './kubernetes-binaries.js';
+
+/** What a node runs besides Docker and Kubernetes: etcd, certificates, conntrack, CNI plugins. */
+const NODE_BINARIES: Record<string, string> = {
+  '/usr/bin/etcd': 'etcd-server',
+  '/usr/bin/openssl': 'openssl',
+  '/usr/sbin/conntrack': 'conntrack',
+};
+const CNI_PLUGINS = ['bridge', 'host-local', 'loopback', 'portmap'].map((p) => `/usr/lib/cni/${p}`);
+
+/**
+ * Path, in the node image, of the OCI runtime its inner Docker daemon uses
+ * (the image's /etc/docker/daemon.json makes it the default): runc, minus
+ * the negative `oomScoreAdj` the kubelet asks for Pod sandboxes (-998), which
+ * an unprivileged system container may not set (runc then fails to start
+ * every Pod); raising a score stays allowed.
+ */
+export const KUBERNETES_NODE_RUNC = '/usr/local/bin/sandkit-runc';
+
+const RUNC_WITHOUT_NEGATIVE_OOM_SCORE = `#!/bin/sh
+bundle=
+previous=
+for argument in "$@"; do
+  case "$previous" in --bundle|-b) bundle=$argument ;; esac
+  previous=$argument
+done
+if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then
+  sed -i -e 's/,"oomScoreAdj":-[0-9]*//' -e 's/"oomScoreAdj":-[0-9]*,\\{0,1\\}//' "$bundle/config.json"
+fi
+exec /usr/sbin/runc "$@"
+`;
+
+/**
+ * A Kubernetes node image for system containers: the dind image's Docker
+ * daemon (kubelet v1.20 runs Pods through it, with dockershim), etcd, openssl,
+ * conntrack and the CNI plugins from the host's Debian packages, and the
+ * Kubernetes executables from `binaries` (a directory holding
+ * kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+ * kube-proxy and kubectl, plain or gzipped). Built offline, like the others.
+ */
+export function kubernetesNodeImage(binaries: string): ImageRecipe {
+  return {
+    repository: 'sandkit/kubernetes-node',
+    hostFiles: {
+      [HOST_BUSYBOX]: 'busybox-static',
+      ...DAEMON_BINARIES,
+      ...NODE_BINARIES,
+      ...Object.fromEntries(CNI_PLUGINS.map((p) => [p, 'containernetworking-plugins'])),
+    },
+    async prepare(dir) {
+      const rootfs = join(dir, 'rootfs');
+      await layDaemonRootfs(rootfs);
+      await copyHostBinaries(rootfs, Object.keys(NODE_BINARIES));
+      await mkdir(join(rootfs, 'opt/cni/bin'), { recursive: true });
+      for (const plugin of CNI_PLUGINS) await copyFile(plugin, join(rootfs, 'opt/cni/bin', basename(plugin)));
+      await mkdir(join(rootfs, 'usr/local/bin'), { recursive: true });
+      await copyKubernetesBinaries(binaries, KUBERNETES_BINARIES, join(rootfs, 'usr/local/bin'));
+      await writeFile(join(rootfs, KUBERNETES_NODE_RUNC), RUNC_WITHOUT_NEGATIVE_OOM_SCORE, { mode: 0o755 });
+      await mkdir(join(rootfs, 'etc/docker'), { recursive: true });
+      await writeFile(
+        join(rootfs, 'etc/docker/daemon.json'),
+        `${JSON.stringify({ runtimes: { sandkit: { path: KUBERNETES_NODE_RUNC } }, 'default-runtime': 'sandkit' }, null, 2)}\n`,
+      );
+      await mkdir(join(rootfs, 'etc/cni/net.d'), { recursive: true });
+      await writeFile(
+        join(dir, 'Dockerfile'),
+        [
+          'FROM scratch',
+          'COPY rootfs/ /',
+          'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          'CMD ["dockerd"]',
+          '',
+        ].join('\n'),
+      );
+    },
+  };
+}

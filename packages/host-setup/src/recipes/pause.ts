@@ -1,0 +1,22 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageRecipe } from '../images/build-offline-image.js';
+import { copyKubernetesBinaries } from './kubernetes-binaries.js';
+
+/**
+ * Kubernetes' pause image (every Pod's sandbox container), from a static
+ * `pause` in `binaries` (see {@link kubernetesNodeImage}).
+ */
+export function pauseImage(binaries: string): ImageRecipe {
+  return {
+    repository: 'sandkit/pause',
+    async prepare(dir) {
+      await mkdir(join(dir, 'rootfs'));
+      await copyKubernetesBinaries(binaries, ['pause'], join(dir, 'rootfs'));
+      await writeFile(
+        join(dir, 'Dockerfile'),
+        ['FROM scratch', 'COPY rootfs/ /', 'ENTRYPOINT ["/pause"]', ''].join('\n'),
+      );
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { type KubernetesState, kubernetes, type SandboxCluster, Sandkit } from '@sandkit/core';
+import { buildKubernetesImages, HTTPD_PAGE, HTTPD_PORT, type KubernetesImages } from '@sandkit/host-setup';
+import { sysbox } from '@sandkit/runtime-sysbox';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
+import { testEngine } from '../../support/engine.js';
+import { xfsSeedStore } from '../../support/seed-store.js';
+import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
+import { tempDir } from '../../support/temp-dir.js';
+
+const images = inject('images');
+/**
+ * Kubernetes executables for the node image: none can be installed from the registries here, so
+ * the machines these tests run on keep a build of v1.20.2 next to the repository.
+ */
+const BINARIES = process.env.SANDKIT_K8S_BINARIES ?? join(import.meta.dirname, '../../../../shared/k8s/bin');
+const noBinaries =
+  existsSync(join(BINARIES, 'kubelet.gz')) || existsSync(join(BINARIES, 'kubelet'))
+    ? undefined
+    : `needs Kubernetes executables in ${BINARIES} (set SANDKIT_K8S_BINARIES)`;
+if (noBinaries) console.warn(`[kubernetes] skipping the Kubernetes cluster tests: ${noBinaries}`);
+
+const manifest = (app: KubernetesImages & { httpd: string; busybox: string }) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - {labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}
+      containers:
+      - {name: httpd, image: ${app.httpd}, imagePullPolicy: Never, ports: [{containerPort: ${HTTPD_PORT}}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: ${HTTPD_PORT}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  nodeName: control-plane-1
+  tolerations: [{operator: Exists}]
+  containers:
+  - {name: client, image: ${app.busybox}, imagePullPolicy: Never, command: [sleep, '3600']}
+`;
+
+for (const mode of SYSTEM_CONTAINER_MODES) {
+  const skipReason = mode.skipReason ?? noBinaries;
+  describe.skipIf(skipReason !== undefined)(
+    `a 1 control-plane + 2 worker Kubernetes cluster (${mode.name})${skipReason ? `: skipped, ${skipReason}` : ''}`,
+    () => {
+      let store: Awaited<ReturnType<typeof xfsSeedStore>>;
+      let stateDir: string;
+      let sk: Sandkit;
+      let cluster: SandboxCluster<KubernetesState>;
+      let kubectl: (args: string[], input?: string) => Promise<string>;
+      let k8s: KubernetesImages;
+
+      beforeAll(async () => {
+        k8s = await buildKubernetesImages(await testEngine(), BINARIES, (line) =>
+          console.log(`[kubernetes] ${line}`),
+        );
+        store = await xfsSeedStore();
+        stateDir = await tempDir('sandkit-k8s-state-');
+        sk = new Sandkit({ runtimes: [sysbox({ ...mode.options, seedStore: store.root, stateDir })] });
+        const started = Date.now();
+        cluster = await sk.cluster(
+          {
+            name: 'kubernetes-test',
+            nodes: { 'control-plane': { count: 1 }, worker: { count: 2 } },
+            spec: {
+              image: k8s.node,
+              pull: 'never',
+              trust: 'trusted',
+              seed: { images: [k8s.pause, images.httpd, images.busybox], strategy: 'clone' },
+            },
+            preset: kubernetes({ pauseImage: k8s.pause }),
+          },
+          { timeoutMs: 280_000 },
+        );
+        console.log(`[kubernetes] ${mode.name}: 3 nodes Ready ${Date.now() - started} ms after sk.cluster()`);
+        // kubectl on the host, through the kubeconfig the cluster hands back.
+        const dir = await tempDir('sandkit-kubectl-');
+        const binary = join(dir, 'kubectl');
+        if (existsSync(join(BINARIES, 'kubectl')))
+          await pipeline(createReadStream(join(BINARIES, 'kubectl')), createWriteStream(binary));
+        else
+          await pipeline(
+            createReadStream(join(BINARIES, 'kubectl.gz')),
+            createGunzip(),
+            createWriteStream(binary),
+          );
+        await chmod(binary, 0o755);
+        await writeFile(join(dir, 'kubeconfig'), cluster.state?.kubeconfig ?? '');
+        kubectl = async (args, input) =>
+          (
+            await execa(binary, [`--kubeconfig=${join(dir, 'kubeconfig')}`, ...args], {
+              timeoutMs: 60_000,
+              ...(input !== undefined ? { input } : {}),
+            })
+          ).stdout;
+      });
+      afterAll(async () => {
+        const made = cluster;
+        await sk?.close();
+        if (made)
+          expect(await clusterLeftovers(made, { stateDir, seedStore: store.root })).toEqual(
+            NOTHING_OF_THE_CLUSTER,
+          );
+        await store?.dispose();
+      });
+
+      it('has every node Ready, seen from the host through the kubeconfig it hands back', async () => {
+        const { items } = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as {
+          items: Array<{
+            metadata: { name: string };
+            status: { conditions: Array<{ type: string; status: string }> };
+          }>;
+        };
+        expect(items.map((n) => n.metadata.name).sort()).toEqual(['control-plane-1', 'worker-1', 'worker-2']);
+        for (const node of items)
+          expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+      });
+
+      it('spreads a Deployment over the workers, and a Pod on another node reaches it through its Service', async () => {
+        await kubectl(
+          ['apply', '-f', '-'],
+          manifest({ ...k8s, httpd: images.httpd, busybox: images.busybox }),
+        );
+        await kubectl(['wait', '--for=condition=Ready', 'pod', '--all', '--timeout=120s']);
+        const pods = JSON.parse(await kubectl(['get', 'pods', '-o', 'json'])) as {
+          items: Array<{ metadata: { name: string }; spec: { nodeName: string } }>;
+        };
+        const webNodes = pods.items
+          .filter((p) => p.metadata.name.startsWith('web-'))
+          .map((p) => p.spec.nodeName);
+        expect(webNodes.sort()).toEqual(['worker-1', 'worker-2']);
+        const serviceIp = await kubectl(['get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+        // kube-proxy programs the Service's rules on each node a moment after its endpoints exist.
+        let page = '';
+        for (let attempt = 0; attempt < 40 && `${page}\n` !== HTTPD_PAGE; attempt++) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 500));
+          page = await kubectl([
+            'exec',
+            'client',
+            '--',
+            'sh',
+            '-c',
+            `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${serviceIp} 80 | tail -n 1`,
+          ]).catch(() => '');
+        }
+        expect(`${page}\n`).toBe(HTTPD_PAGE);
+      });
+
+      it('gives its nodes what a kubelet needs in a system container', async () => {
+        const node = cluster.node('worker-1');
+        const { stdout } = await node.exec([
+          'sh',
+          '-c',
+          // / shared (mount propagation for the kubelet's volumes), the kubelet's cgroups made, /dev/kmsg present
+          "grep -E '^[0-9]+ [0-9]+ [^ ]+ / / ' /proc/self/mountinfo | grep -o 'shared:[0-9]*'; ls -d /sys/fs/cgroup/memory/kubepods; test -e /dev/kmsg && echo kmsg",
+        ]);
+        expect(stdout).toMatch(/^shared:\d+\n\/sys\/fs\/cgroup\/memory\/kubepods\nkmsg\n$/);
+      });
+    },
+  );
+}
