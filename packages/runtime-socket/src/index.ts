@@ -28,6 +28,7 @@ export { MAX_INSPECTED_BODY } from './proxy/forward.js';
 export { type HijackRequest, relayHijacked } from './proxy/hijack-relay.js';
 export { type ArchiveContents, ArchiveScanner, RefusedArchive } from './proxy/image-archive.js';
 export { familiarTag, queryTag } from './proxy/image-names.js';
+export { JobNames, type NamedKind } from './proxy/job-names.js';
 export { type JsonMessage, type StreamOutcome, watchStream } from './proxy/json-messages.js';
 export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
 export type { ResolvedObject, Standing } from './proxy/ownership.js';

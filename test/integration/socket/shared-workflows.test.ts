@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HTTPD_PAGE, HTTPD_PORT } from '@sandkit/host-setup';
+import { JobNames } from '@sandkit/runtime-socket';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
@@ -160,7 +161,8 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
       ).exitCode,
     ).toBe(0);
     const { docker } = await testEngine();
-    expect((await docker.getContainer('sleeper').inspect()).HostConfig.PidsLimit).toBe(200);
+    const engineName = new JobNames(job.job.id).engineName('sleeper');
+    expect((await docker.getContainer(engineName).inspect()).HostConfig.PidsLimit).toBe(200);
     expect((await job.docker(['rename', 'ticker', 'ticked'])).exitCode).toBe(0);
     // The old name now stands for a new container, and reaches that one.
     await job.docker([
