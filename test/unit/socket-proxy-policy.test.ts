@@ -31,6 +31,8 @@ const context: PolicyContext = {
   allowedBindPaths: ['/work/shared'],
   ownedId: async (kind, id) => ((OWNED[kind] ?? []).includes(id) ? `${kind}-id-of-${id}` : undefined),
   volumeExists: async (name) => ['myvol', 'theirs'].includes(name),
+  // Engine names as the job's names here: a volume of that name exists and is not the job's.
+  engineName: (_kind, name) => name,
 };
 const violations = async (hostConfig: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   (await checkContainerCreate({ Image: 'x', HostConfig: hostConfig, ...extra }, context)).violations;

@@ -160,7 +160,7 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
   };
   const forward = (req: IncomingMessage, res: ServerResponse, path: string, options?: ForwardOptions) =>
     forwardRequest(enginePath, req, res, path, { names, ...options });
-  const images = new ImageOwnership(engine, options.sandboxId);
+  const images = new ImageOwnership(engine, options.sandboxId, names);
   const imageRoutes = new ImageRoutes({
     engine,
     sandboxId: options.sandboxId,
@@ -170,6 +170,7 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       ? Object.fromEntries(Object.entries(options.labels).filter(([key]) => key !== LABEL.managed))
       : options.labels,
     images,
+    names,
     containers: ownership,
     forward,
   });
@@ -212,7 +213,7 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     let query = url.searchParams;
     if (IMAGE_ROUTES.has(route.name)) {
       const refused = await imageRoutes.handle(route, url, req, res);
-      if (refused) reply(res, refused.status, refused.message);
+      if (refused) reply(res, refused.status, names.toJob(refused.message));
       return;
     }
     if (SCOPED_QUERIES.has(route.name)) {
@@ -376,6 +377,9 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       case 'container.create': {
         const checked = await checkContainerCreate(body, policy);
         if (checked.violations.length > 0) return denied(checked.violations);
+        // The job's image reference stands for its private tag when it has one.
+        if (typeof checked.body.Image === 'string' && checked.body.Image !== '')
+          checked.body = { ...checked.body, Image: await images.engineReference(checked.body.Image) };
         // The engine would create missing named volumes itself, unlabelled: create them labelled first.
         for (const name of checked.volumesToCreate) {
           await engine.docker.createVolume({ Name: name, Labels: options.labels });

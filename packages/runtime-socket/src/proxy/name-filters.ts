@@ -2,7 +2,7 @@ import { familiarTag } from './image-names.js';
 import type { JobNames } from './job-names.js';
 
 /** How a filter's terms name objects: exactly, as a pattern the engine matches anywhere in a name, or as an image. */
-type TermKind = 'name' | 'pattern' | 'image';
+type TermKind = 'name' | 'pattern' | 'image' | 'reference';
 
 /** The filters of lists and events whose terms are names the job gave (the others are ids, labels, states…). */
 const NAMED_FILTERS: Readonly<Record<string, Readonly<Record<string, TermKind>>>> = {
@@ -17,6 +17,7 @@ const NAMED_FILTERS: Readonly<Record<string, Readonly<Record<string, TermKind>>>
   'network.list': { name: 'pattern' },
   'volume.list': { name: 'pattern' },
   events: { container: 'name', network: 'name', volume: 'name', image: 'image' },
+  'image.list': { reference: 'reference' },
 };
 
 /**
@@ -60,6 +61,8 @@ function engineTerm(kind: TermKind, term: string, names: JobNames): string {
       const tag = familiarTag(term);
       return tag ? names.engineTag(tag) : term;
     }
+    case 'reference':
+      return names.engineTag(term);
     case 'pattern': {
       const anchored = /^\^\/?/.exec(term);
       return anchored ? `^/?${names.engineName(term.slice(anchored[0].length))}` : term;
