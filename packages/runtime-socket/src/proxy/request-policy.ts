@@ -227,7 +227,7 @@ async function checkEndpoint(
   const links =
     endpoint.Links === null || endpoint.Links === undefined
       ? undefined
-      : await pinLinks(endpoint.Links, context, violations);
+      : await pinLinks(endpoint.Links, context, violations, 'by-name');
   if (asString(endpoint.NetworkID) !== '' || asString(endpoint.EndpointID) !== '')
     violations.push('choosing a network or endpoint by id in the endpoint settings is not allowed');
   if (Object.keys(asObject(endpoint.DriverOpts)).length > 0)
@@ -252,15 +252,31 @@ async function pinContainerReference(
   return undefined;
 }
 
-/** Legacy links `name[:alias]` → `id:alias`, the alias defaulting to the name the job used. */
-async function pinLinks(links: unknown, context: PolicyContext, violations: string[]): Promise<string[]> {
+/**
+ * Links `name[:alias]` → `id:alias`, the alias defaulting to the name the
+ * job used. Links on a user network (`by-name`) are resolved by the
+ * network's DNS, which knows containers by name, not by full id: they are
+ * sent the engine name in the job's namespace when it stands for the same
+ * container (no one else can make a name there), else the id.
+ */
+async function pinLinks(
+  links: unknown,
+  context: PolicyContext,
+  violations: string[],
+  pinning: 'by-id' | 'by-name' = 'by-id',
+): Promise<string[]> {
   const pinned: string[] = [];
   for (const link of asStrings(links)) {
     const [rawName = '', alias] = link.split(':');
     const name = rawName.replace(/^\//, '');
     const id = await context.ownedId('container', name);
-    if (id) pinned.push(`${id}:${alias ?? name}`);
-    else violations.push(`--link "${name}" is not allowed: it is not one of this job's containers`);
+    if (!id) {
+      violations.push(`--link "${name}" is not allowed: it is not one of this job's containers`);
+      continue;
+    }
+    const engineName = context.engineName('container', name);
+    const byName = pinning === 'by-name' && (await context.ownedId('container', engineName)) === id;
+    pinned.push(`${byName ? engineName : id}:${alias ?? name}`);
   }
   return pinned;
 }
