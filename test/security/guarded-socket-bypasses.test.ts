@@ -445,15 +445,29 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       expect(check.stdout).toBe('secret\n');
     });
 
-    it("the default bridge shows the job's containers on it, not anyone else's", async () => {
+    it("the default bridge: the job's containers are not on it (they are on its own default network), and it shows no one else's", async () => {
       const { docker } = await testEngine();
       const onBridge = (network: { Containers?: Record<string, unknown> }) =>
         Object.keys(network.Containers ?? {});
-      expect(onBridge(await docker.getNetwork('bridge').inspect())).toContain(theirs.id);
-      const seen = await job.docker(['network', 'inspect', '--format', '{{json .Containers}}', 'bridge']);
-      const ids = Object.keys(JSON.parse(seen.stdout) as Record<string, unknown>);
-      expect(ids).toContain(mine);
-      expect(ids).not.toContain(theirs.id);
+      // A container on the engine's bridge that is not the job's (made on the host).
+      const outsider = await docker.createContainer({
+        Image: images.busybox,
+        Cmd: ['sleep', '600'],
+        Labels: { 'dev.sandkit.test': job.job.id },
+      });
+      try {
+        await outsider.start();
+        expect(onBridge(await docker.getNetwork('bridge').inspect())).toContain(outsider.id);
+        const seen = await job.docker(['network', 'inspect', '--format', '{{json .Containers}}', 'bridge']);
+        expect(JSON.parse(seen.stdout)).toEqual({});
+        const networks = (await docker.getContainer(mine).inspect()).NetworkSettings.Networks;
+        expect(Object.keys(networks)).toEqual([engineNames(job.job).object('default')]);
+        expect(
+          Object.keys((await docker.getContainer(theirs.id).inspect()).NetworkSettings.Networks),
+        ).toEqual([engineNames(other.job).object('default')]);
+      } finally {
+        await outsider.remove({ force: true });
+      }
     });
 
     it("a foreign container cannot be put on the job's network", async () => {

@@ -264,6 +264,69 @@ describe('docker: shared — two jobs on one engine, the same names, each its ow
     expect(fetched.stdout).toBe(`${second.job.id}\n`);
   });
 
+  it("containers started without --network are on the job's own default network: they reach each other by name, never the other job's", async () => {
+    for (const job of jobs) {
+      const serve = `mkdir /www && echo ${job.job.id} > /www/index.html && httpd -f -p 8080 -h /www`;
+      expect(
+        (await job.docker(['run', '-d', '--name', 'solo', images.busybox, 'sh', '-c', serve])).exitCode,
+      ).toBe(0);
+    }
+    for (const job of jobs) {
+      const fetched = await job.docker([
+        'run',
+        '--rm',
+        images.busybox,
+        ...httpGetWhenUp('http://solo:8080/'),
+      ]);
+      expect(fetched.stdout, fetched.stderr).toBe(`${job.job.id}\n`);
+      // Its builds run there too.
+      await job.job.writeFiles([
+        {
+          path: '/fetch/Dockerfile',
+          content: `FROM ${images.busybox}\nRUN wget -q -O - http://solo:8080/ > /fetched\n`,
+        },
+      ]);
+      // No cache: the engine's build cache is shared, and the other job's identical step would answer.
+      expect(
+        (await job.docker(['build', '-q', '--no-cache', '-t', 'fetched', '/fetch'], legacy)).exitCode,
+      ).toBe(0);
+      expect((await job.docker(['run', '--rm', 'fetched', 'cat', '/fetched'])).stdout).toBe(
+        `${job.job.id}\n`,
+      );
+    }
+    const [first, second] = jobs as [Job, Job];
+    const address = (
+      await first.docker([
+        'inspect',
+        '--format',
+        '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+        'solo',
+      ])
+    ).stdout.trim();
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const fromFirst = await first.docker([
+      'run',
+      '--rm',
+      images.busybox,
+      'sh',
+      '-c',
+      // Given up after 3 seconds (busybox's timeout does not stop a wget that is connecting).
+      `wget -q -O - http://${address}:8080/ & sleep 3; kill -9 $! 2>/dev/null; wait $!`,
+    ]);
+    expect(fromFirst.stdout, `${address}: ${fromFirst.stderr}`).toBe(`${first.job.id}\n`);
+    const fromSecond = await second.docker([
+      'run',
+      '--rm',
+      images.busybox,
+      'sh',
+      '-c',
+      // Given up after 3 seconds (busybox's timeout does not stop a wget that is connecting).
+      `wget -q -O - http://${address}:8080/ & sleep 3; kill -9 $! 2>/dev/null; wait $!`,
+    ]);
+    expect(fromSecond.exitCode).not.toBe(0);
+    expect(fromSecond.stdout).toBe('');
+  });
+
   it('after destroy, nothing of either job remains on the engine: containers, networks, volumes, tags, images', async () => {
     const { docker } = await testEngine();
     const namespaces = jobs.map((job) => engineNames(job.job).object('').replace(/_$/, ''));

@@ -29,6 +29,7 @@ import { type ForwardOptions, forwardRequest, isEmptyBody, MAX_INSPECTED_BODY, r
 import { relayHijacked } from './hijack-relay.js';
 import { ImageOwnership } from './image-ownership.js';
 import { IMAGE_ROUTES, ImageRoutes } from './image-routes.js';
+import { isEngineDefaultMode, JOB_DEFAULT_NETWORK, onJobDefaultNetwork } from './job-default-network.js';
 import { JobNames } from './job-names.js';
 import { UnreadableFilters, withLabelFilter, withLabels, withMountVolumeLabels } from './label-rewrite.js';
 import { withJobNameFilters } from './name-filters.js';
@@ -161,6 +162,26 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
   const forward = (req: IncomingMessage, res: ServerResponse, path: string, options?: ForwardOptions) =>
     forwardRequest(enginePath, req, res, path, { names, ...options });
   const images = new ImageOwnership(engine, options.sandboxId, names);
+  /**
+   * The id of the job's own default network, created (labelled) the first
+   * time a container or build of the job asks for the engine's default, and
+   * again if the job removed it: jobs never share the engine's bridge.
+   */
+  const jobDefaultNetwork = async (): Promise<string> => {
+    const name = names.engineName(JOB_DEFAULT_NETWORK);
+    const existing = await ownership.ownedId('network', name);
+    if (existing) return existing;
+    try {
+      await engine.docker.createNetwork({ Name: name, Labels: options.labels, CheckDuplicate: true });
+    } catch (error) {
+      // Another request of the job's made it first.
+      if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+    }
+    ownership.forgetNames('network');
+    const id = await ownership.ownedId('network', name);
+    if (!id) throw new Error(`the job's default network ${name} exists and is not the job's`);
+    return id;
+  };
   const imageRoutes = new ImageRoutes({
     engine,
     sandboxId: options.sandboxId,
@@ -171,6 +192,7 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       : options.labels,
     images,
     names,
+    jobDefaultNetwork,
     containers: ownership,
     forward,
   });
@@ -380,6 +402,12 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
         // The job's image reference stands for its private tag when it has one.
         if (typeof checked.body.Image === 'string' && checked.body.Image !== '')
           checked.body = { ...checked.body, Image: await images.engineReference(checked.body.Image) };
+        const joined = [...checked.jobNetworks];
+        if (isEngineDefaultMode((checked.body.HostConfig as CanonicalBody | undefined)?.NetworkMode)) {
+          const network = await jobDefaultNetwork();
+          checked.body = onJobDefaultNetwork(checked.body, network);
+          joined.push(network);
+        }
         // The engine would create missing named volumes itself, unlabelled: create them labelled first.
         for (const name of checked.volumesToCreate) {
           await engine.docker.createVolume({ Name: name, Labels: options.labels });
@@ -394,7 +422,7 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
               options.labels,
             ),
             containerName,
-            checked.jobNetworks,
+            joined,
           ),
         };
       }

@@ -10,6 +10,7 @@ import { ArchiveScanner, RefusedArchive } from './image-archive.js';
 import { familiarTag, queryTag } from './image-names.js';
 import type { ImageDeleteItem, ImageFacts, ImageOwnership } from './image-ownership.js';
 import { jobImageHistory, jobImageInspect, jobImageList, jsonView } from './image-views.js';
+import { isEngineDefaultMode } from './job-default-network.js';
 import type { JobNames } from './job-names.js';
 import { watchStream } from './json-messages.js';
 import { UnreadableFilters, withBuildLabels } from './label-rewrite.js';
@@ -42,6 +43,8 @@ export interface ImageRoutesContext {
   images: ImageOwnership;
   /** The job's private tags (see {@link JobNames}). */
   names: JobNames;
+  /** The id of the job's own default network, made when first needed: where its builds run. */
+  jobDefaultNetwork: () => Promise<string>;
   /** The job's containers (what it may commit). */
   containers: Ownership;
   forward: (
@@ -254,9 +257,10 @@ export class ImageRoutes {
     const sent = withBuildLabels(query, this.#context.labels);
     sent.delete('t');
     for (const tag of tags) sent.append('t', tag);
-    // A build on one of the job's networks is sent its id (checked to be the job's before).
+    // A build runs on the job's default network, or on one of its networks (checked to be the job's before), by id.
     const network = query.get('networkmode') ?? '';
-    if (!['', 'default', 'bridge', 'none'].includes(network)) {
+    if (isEngineDefaultMode(network)) sent.set('networkmode', await this.#context.jobDefaultNetwork());
+    else if (network !== 'none') {
       const resolved = await this.#context.containers.resolve('network', network);
       if (resolved?.standing === 'owned') sent.set('networkmode', resolved.id);
     }

@@ -149,8 +149,9 @@ export async function checkContainerCreate(
     }
     host.VolumesFrom = pinned;
   }
+  // Legacy links go with the container onto the job's default network (see onJobDefaultNetwork), whose DNS needs names.
   if (host.Links !== null && host.Links !== undefined)
-    host.Links = await pinLinks(host.Links, context, violations);
+    host.Links = await pinLinks(host.Links, context, violations, 'by-name');
 
   if (host.Binds !== null && host.Binds !== undefined) {
     const binds: string[] = [];
