@@ -2,10 +2,12 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   DockerfileRewrite,
+  isEngineDefaultMode,
   JobNames,
   jobImageHistory,
   jobImageInspect,
   jobImageList,
+  onJobDefaultNetwork,
   withAlias,
   withJobNameFilters,
   withNetworkAlias,
@@ -277,5 +279,34 @@ describe("DNS aliases: the job's container names on its networks", () => {
     expect(withNetworkAlias(body, 'web', [])).toBe(body);
     expect(withAlias(null, 'web')).toEqual({ Aliases: ['web'] });
     expect(withAlias({ Aliases: ['web'] }, 'web')).toEqual({ Aliases: ['web'] });
+  });
+});
+
+describe("the job's own default network, in place of the engine's bridge", () => {
+  it('takes the modes that ask for the default network: none given, default, bridge', () => {
+    for (const mode of [undefined, null, '', 'default', 'bridge'])
+      expect(isEngineDefaultMode(mode)).toBe(true);
+    for (const mode of ['none', 'host', 'container:web', 'net-id'])
+      expect(isEngineDefaultMode(mode)).toBe(false);
+  });
+
+  it("moves the container onto it: network mode, the default network's endpoint settings, legacy links", () => {
+    const body = {
+      Image: 'x',
+      HostConfig: { NetworkMode: 'default', Links: ['sk0_web:db'], Memory: 1 },
+      NetworkingConfig: { EndpointsConfig: { default: { Aliases: ['a'] }, other: {} } },
+    };
+    expect(onJobDefaultNetwork(body, 'job-net')).toEqual({
+      Image: 'x',
+      HostConfig: { NetworkMode: 'job-net', Memory: 1 },
+      NetworkingConfig: {
+        EndpointsConfig: { other: {}, 'job-net': { Aliases: ['a'], Links: ['sk0_web:db'] } },
+      },
+    });
+    expect(onJobDefaultNetwork({ Image: 'x' }, 'job-net')).toEqual({
+      Image: 'x',
+      HostConfig: { NetworkMode: 'job-net' },
+      NetworkingConfig: { EndpointsConfig: { 'job-net': {} } },
+    });
   });
 });

@@ -31,6 +31,11 @@ export { type HijackRequest, relayHijacked } from './proxy/hijack-relay.js';
 export { type ArchiveContents, ArchiveScanner, RefusedArchive } from './proxy/image-archive.js';
 export { familiarTag, queryTag } from './proxy/image-names.js';
 export { jobImageHistory, jobImageInspect, jobImageList, jobTags } from './proxy/image-views.js';
+export {
+  isEngineDefaultMode,
+  JOB_DEFAULT_NETWORK,
+  onJobDefaultNetwork,
+} from './proxy/job-default-network.js';
 export { JobNames, type NamedKind } from './proxy/job-names.js';
 export { type JsonMessage, type StreamOutcome, watchStream } from './proxy/json-messages.js';
 export { UnreadableFilters, withBuildLabels, withLabelFilter, withLabels } from './proxy/label-rewrite.js';
