@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as engineSchema from '../../packages/runtime-socket/src/proxy/canonical-body/engine-schema.js';
 import { guardedFields } from '../../packages/runtime-socket/src/proxy/canonical-body/schema-types.js';
 import { testEngine } from '../support/engine.js';
+import { engineNames } from '../support/engine-names.js';
 import { bodyWith, fieldAt, respell, SPELLINGS } from '../support/hostile-bodies.js';
 import { rawApi, rawExchange } from '../support/raw-engine-api.js';
 import { sharedJob } from '../support/shared-job.js';
@@ -19,7 +20,8 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
   let job: Awaited<ReturnType<typeof sharedJob>>;
   let other: Awaited<ReturnType<typeof sharedJob>>;
   let socketPath: string;
-  let theirs: { name: string; id: string; volume: string };
+  /** The other job's container and volume: its names for them, their engine names, the container's id. */
+  let theirs: { name: string; id: string; volume: string; engineName: string; engineVolume: string };
   let mine: string;
 
   const api = (method: string, path: string, body?: unknown) =>
@@ -73,7 +75,14 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       'echo secret > /d/f',
     ]);
     const { docker } = await testEngine();
-    theirs = { name, volume, id: (await docker.getContainer(name).inspect()).Id };
+    const engineName = engineNames(other.job).object(name);
+    theirs = {
+      name,
+      volume,
+      engineName,
+      engineVolume: engineNames(other.job).object(volume),
+      id: (await docker.getContainer(engineName).inspect()).Id,
+    };
     const created = await api('POST', `/containers/create?name=mine-${job.job.id}`, {
       Image: images.busybox,
       Cmd: ['sleep', '600'],
@@ -172,7 +181,9 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
         expect([400, 403], answer.body.message).toContain(answer.status);
       }
       const { docker } = await testEngine();
-      await expect(docker.getVolume(`etc-${job.job.id}`).inspect()).rejects.toMatchObject({
+      await expect(
+        docker.getVolume(engineNames(job.job).object(`etc-${job.job.id}`)).inspect(),
+      ).rejects.toMatchObject({
         statusCode: 404,
       });
     });
@@ -315,7 +326,7 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       const netName = `their-net-${other.job.id}`;
       expect((await other.docker(['network', 'create', netName])).exitCode).toBe(0);
       const { docker } = await testEngine();
-      const theirNetwork = await docker.getNetwork(netName).inspect();
+      const theirNetwork = await docker.getNetwork(engineNames(other.job).object(netName)).inspect();
       const prefix = theirNetwork.Id.slice(0, 8);
       // The engine files endpoints under the network's name and resolves it again at start, by id prefix too.
       const refused = await api('POST', '/networks/create', { Name: prefix });
@@ -326,11 +337,20 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
   });
 
   describe('objects the job does not own stay out of reach', () => {
-    it('a foreign container name: create fails, and the name reaches nothing afterwards', async () => {
-      const create = await job.docker(['create', '--name', theirs.name, images.busybox]);
-      expect(create.exitCode).not.toBe(0);
-      expect((await job.docker(['exec', theirs.name, 'true'])).stderr).toMatch(/No such container/);
-      expect((await job.docker(['rm', '-f', theirs.name])).stderr).toMatch(/No such container/);
+    it("another job's container name is the job's own to use, and their container stays out of reach by every name", async () => {
+      // Their engine name, guessed: it reaches nothing, and the job's container of that name is its own.
+      for (const name of [theirs.engineName, `/${theirs.engineName}`, theirs.id.slice(0, 12), theirs.id]) {
+        expect((await job.docker(['exec', name, 'true'])).stderr, name).toMatch(/No such container/);
+        expect((await job.docker(['stop', '-t', '0', name])).stderr, name).toMatch(/No such container/);
+        expect((await api('GET', `/containers/${encodeURIComponent(name)}/json`)).status, name).toBe(404);
+      }
+      for (const name of [theirs.name, theirs.engineName]) {
+        const create = await job.docker(['create', '--name', name, images.busybox]);
+        expect(create.exitCode, create.stderr).toBe(0);
+        const inspect = await job.docker(['inspect', '--format', '{{.Id}} {{.Name}}', name]);
+        expect(inspect.stdout.trim()).toBe(`${create.stdout.trim()} /${name}`);
+        expect((await job.docker(['rm', '-f', name])).exitCode).toBe(0);
+      }
       const { docker } = await testEngine();
       expect((await docker.getContainer(theirs.id).inspect()).State.Running).toBe(true);
     });
@@ -353,7 +373,7 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
         const { docker } = await testEngine();
         for (let i = 0; i < 50; i++) {
           const still = await docker
-            .getContainer(name)
+            .getContainer(engineNames(job.job).object(name))
             .inspect()
             .then(
               () => true,
@@ -367,7 +387,9 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
         ).toBe(0);
         expect((await job.docker(['exec', name, 'true'])).stderr).toMatch(/No such container/);
         expect((await job.docker(['rm', '-f', name])).stderr).toMatch(/No such container/);
-        expect((await docker.getContainer(name).inspect()).State.Running).toBe(true);
+        expect((await docker.getContainer(engineNames(other.job).object(name)).inspect()).State.Running).toBe(
+          true,
+        );
       }
     });
 
@@ -381,21 +403,37 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       );
     });
 
-    it("a foreign volume's name: create is refused, its data is neither read nor removed", async () => {
-      const create = await job.docker(['volume', 'create', theirs.volume]);
-      expect(create.exitCode).not.toBe(0);
-      expect(create.stderr).toMatch(/already exists and is not one of this job's volumes/);
-      const read = await job.docker([
-        'run',
-        '--rm',
-        '-v',
-        `${theirs.volume}:/d`,
-        images.busybox,
-        'cat',
-        '/d/f',
-      ]);
-      expect(read.stderr).toMatch(/not one of this job's volumes/);
-      expect((await job.docker(['volume', 'rm', theirs.volume])).stderr).toMatch(/No such volume/);
+    it("another job's volume: its name is the job's own to use; by its engine name its data is neither read nor removed", async () => {
+      for (const name of [theirs.engineVolume]) {
+        expect((await job.docker(['volume', 'inspect', name])).stderr).toMatch(/No such volume/);
+        expect((await job.docker(['volume', 'rm', name])).stderr).toMatch(/No such volume/);
+      }
+      const { docker } = await testEngine();
+      const existing = await docker.createVolume({
+        Name: engineNames(job.job).object(`taken-${job.job.id}`),
+      });
+      try {
+        // A volume of the job's engine name that is not the job's (made on the host): never handed out.
+        const taken = await job.docker(['volume', 'create', `taken-${job.job.id}`]);
+        expect(taken.stderr).toMatch(/already exists and is not one of this job's volumes/);
+        const mounted = await job.docker([
+          'run',
+          '--rm',
+          '-v',
+          `taken-${job.job.id}:/d`,
+          images.busybox,
+          'true',
+        ]);
+        expect(mounted.stderr).toMatch(/not one of this job's volumes/);
+      } finally {
+        await docker.getVolume(existing.name).remove();
+      }
+      for (const name of [theirs.volume, theirs.engineVolume]) {
+        expect((await job.docker(['volume', 'create', name])).exitCode).toBe(0);
+        const read = await job.docker(['run', '--rm', '-v', `${name}:/d`, images.busybox, 'cat', '/d/f']);
+        expect(read.stderr, name).toMatch(/No such file/);
+        expect((await job.docker(['volume', 'rm', name])).exitCode).toBe(0);
+      }
       const check = await other.docker([
         'run',
         '--rm',
@@ -408,22 +446,38 @@ describe('the guarded socket reads bodies as the engine does, and owns only what
       expect(check.stdout).toBe('secret\n');
     });
 
-    it("the default bridge shows the job's containers on it, not anyone else's", async () => {
+    it("the default bridge: the job's containers are not on it (they are on its own default network), and it shows no one else's", async () => {
       const { docker } = await testEngine();
       const onBridge = (network: { Containers?: Record<string, unknown> }) =>
         Object.keys(network.Containers ?? {});
-      expect(onBridge(await docker.getNetwork('bridge').inspect())).toContain(theirs.id);
-      const seen = await job.docker(['network', 'inspect', '--format', '{{json .Containers}}', 'bridge']);
-      const ids = Object.keys(JSON.parse(seen.stdout) as Record<string, unknown>);
-      expect(ids).toContain(mine);
-      expect(ids).not.toContain(theirs.id);
+      // A container on the engine's bridge that is not the job's (made on the host).
+      const outsider = await docker.createContainer({
+        Image: images.busybox,
+        Cmd: ['sleep', '600'],
+        Labels: { 'dev.sandkit.test': job.job.id },
+      });
+      try {
+        await outsider.start();
+        expect(onBridge(await docker.getNetwork('bridge').inspect())).toContain(outsider.id);
+        const seen = await job.docker(['network', 'inspect', '--format', '{{json .Containers}}', 'bridge']);
+        expect(JSON.parse(seen.stdout)).toEqual({});
+        const networks = (await docker.getContainer(mine).inspect()).NetworkSettings.Networks;
+        expect(Object.keys(networks)).toEqual([engineNames(job.job).object('default')]);
+        expect(
+          Object.keys((await docker.getContainer(theirs.id).inspect()).NetworkSettings.Networks),
+        ).toEqual([engineNames(other.job).object('default')]);
+      } finally {
+        await outsider.remove({ force: true });
+      }
     });
 
     it("a foreign container cannot be put on the job's network", async () => {
       const network = `mynet-${job.job.id}`;
       expect((await job.docker(['network', 'create', network])).exitCode).toBe(0);
-      const connect = await job.docker(['network', 'connect', network, theirs.name]);
-      expect(connect.stderr).toMatch(/not one of this job's containers/);
+      for (const name of [theirs.name, theirs.engineName, theirs.id]) {
+        const connect = await job.docker(['network', 'connect', network, name]);
+        expect(connect.stderr, name).toMatch(/not one of this job's containers/);
+      }
     });
 
     it("sandkit's labels cannot be forged, in any case: the container stays in the job's sandbox", async () => {

@@ -20,6 +20,7 @@ export const OWNS_NOTHING: PolicyContext = {
   allowedBindPaths: ['/work/shared'],
   ownedId: async () => undefined,
   volumeExists: async () => false,
+  engineName: (_kind, name) => `job_${name}`,
 };
 
 /** A checked body kind: the API route, its engine struct, and the policy's verdict on a canonical body. */

@@ -3,38 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ArchiveScanner, RefusedArchive } from '../../packages/runtime-socket/src/proxy/image-archive.js';
-
-interface Entry {
-  name: string;
-  content?: string;
-  /** Tar type flag: '0' file, '2' symlink, '5' directory. */
-  type?: string;
-  link?: string;
-}
-
-/** A ustar archive of `entries`, ended as `docker save` ends it (unless `unended`). */
-function tar(entries: Entry[], unended = false): Buffer {
-  const blocks: Buffer[] = [];
-  for (const entry of entries) {
-    const content = Buffer.from(entry.content ?? '');
-    const header = Buffer.alloc(512);
-    header.write(entry.name, 0, 100, 'utf8');
-    header.write('0000644\0', 100);
-    header.write('0000000\0', 108);
-    header.write('0000000\0', 116);
-    header.write(`${content.length.toString(8).padStart(11, '0')}\0`, 124);
-    header.write('00000000000\0', 136);
-    header.write(entry.type ?? '0', 156);
-    header.write(entry.link ?? '', 157, 100, 'utf8');
-    header.write('ustar\x0000', 257, 'latin1');
-    header.fill(' ', 148, 156);
-    const sum = header.reduce((total, byte) => total + byte, 0);
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    blocks.push(header, content, Buffer.alloc((512 - (content.length % 512)) % 512));
-  }
-  if (!unended) blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
-}
+import { ustar as tar } from '../support/ustar.js';
 
 const config = 'a'.repeat(64);
 const manifest = (tags: string, key = 'RepoTags') =>

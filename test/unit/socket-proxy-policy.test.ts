@@ -34,6 +34,8 @@ const context: PolicyContext = {
   allowedBindPaths: ['/work/shared'],
   ownedId: async (kind, id) => ((OWNED[kind] ?? []).includes(id) ? `${kind}-id-of-${id}` : undefined),
   volumeExists: async (name) => ['myvol', 'theirs'].includes(name),
+  // Engine names as the job's names here: a volume of that name exists and is not the job's.
+  engineName: (_kind, name) => name,
 };
 const violations = async (hostConfig: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   (await checkContainerCreate({ Image: 'x', HostConfig: hostConfig, ...extra }, context)).violations;
@@ -205,7 +207,6 @@ describe('container create policy', () => {
           PidMode: 'container:mine',
           Cgroup: 'container:mine',
           VolumesFrom: ['mine:ro'],
-          Links: ['/mine:db', 'mine'],
         },
       },
       context,
@@ -214,8 +215,30 @@ describe('container create policy', () => {
       PidMode: 'container:container-id-of-mine',
       Cgroup: 'container:container-id-of-mine',
       VolumesFrom: ['container-id-of-mine:ro'],
-      Links: ['container-id-of-mine:db', 'container-id-of-mine:mine'],
     });
+  });
+
+  it("sends links by the engine name of the container checked (networks' DNS needs names), else by its id", async () => {
+    // Engine names in the job's namespace: only the job's proxy makes them, so they stand for the job's own.
+    const namespaced: PolicyContext = {
+      ...context,
+      engineName: (_kind, name) => `job_${name}`,
+      ownedId: async (kind, id) =>
+        kind === 'container' && ['mine', 'job_mine', 'container-id-of-mine'].includes(id)
+          ? 'container-id-of-mine'
+          : undefined,
+    };
+    const { body } = await checkContainerCreate(
+      {
+        HostConfig: { Links: ['/mine:db', 'mine', 'container-id-of-mine:byid'] },
+        NetworkingConfig: { EndpointsConfig: { net: { Links: ['mine:db'] } } },
+      },
+      namespaced,
+    );
+    expect(body.HostConfig).toEqual({
+      Links: ['job_mine:db', 'job_mine:mine', 'container-id-of-mine:byid'],
+    });
+    expect(body.NetworkingConfig).toEqual({ EndpointsConfig: { net: { Links: ['job_mine:db'] } } });
   });
 
   it('allows only allow-listed host paths, segment by segment', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testEngine } from '../../support/engine.js';
+import { engineNames } from '../../support/engine-names.js';
 import { sharedJob } from '../../support/shared-job.js';
 
 const images = inject('images');
@@ -38,6 +39,8 @@ async function containerExists(id: string): Promise<boolean> {
 describe('docker: shared — images a job builds are its own, and go with it', () => {
   let job: Awaited<ReturnType<typeof sharedJob>>;
   let repo: string;
+  /** The engine's name for one of the job's tags (the job's tags are private: see docs/guarded-socket.md). */
+  let engineTag: (tag: string) => string;
   /** Images the job's builds made (every step and stage), and the containers its builds ran. */
   const built = new Set<string>();
   const buildContainers = new Set<string>();
@@ -59,6 +62,7 @@ describe('docker: shared — images a job builds are its own, and go with it', (
   beforeAll(async () => {
     job = await sharedJob(images);
     repo = `sandkit-test/job-${job.job.id}`;
+    engineTag = engineNames(job.job).tag;
     await job.job.writeFiles([
       {
         path: '/ctx/Dockerfile',
@@ -84,9 +88,9 @@ describe('docker: shared — images a job builds are its own, and go with it', (
     await build('--no-cache', '-t', `${repo}:2`);
     expect((await job.docker(['run', '--rm', `${repo}:2`])).stdout).toBe(`built\n${job.job.id}\n`);
     const { docker } = await testEngine();
-    expect((await docker.getImage(`${repo}:1`).inspect()).Config.Labels?.['dev.sandkit.sandbox']).toBe(
-      job.job.id,
-    );
+    expect(
+      (await docker.getImage(engineTag(`${repo}:1`)).inspect()).Config.Labels?.['dev.sandkit.sandbox'],
+    ).toBe(job.job.id);
   });
 
   it('always removes the intermediate containers of its builds, even when asked not to', async () => {
@@ -107,14 +111,14 @@ describe('docker: shared — images a job builds are its own, and go with it', (
     expect((await job.docker(['tag', `${repo}:1`, `${repo}:moving`])).exitCode).toBe(0);
     expect((await job.docker(['tag', `${repo}:2`, `${repo}:moving`])).exitCode).toBe(0);
     const { docker } = await testEngine();
-    expect((await docker.getImage(`${repo}:moving`).inspect()).Id).toBe(
-      (await docker.getImage(`${repo}:2`).inspect()).Id,
+    expect((await docker.getImage(engineTag(`${repo}:moving`)).inspect()).Id).toBe(
+      (await docker.getImage(engineTag(`${repo}:2`)).inspect()).Id,
     );
     const removed = await job.docker(['rmi', `${repo}:moving`]);
     expect(removed, removed.stderr).toMatchObject({ exitCode: 0, stdout: `Untagged: ${repo}:moving\n` });
-    expect(await exists(`${repo}:moving`)).toBe(false);
+    expect(await exists(engineTag(`${repo}:moving`))).toBe(false);
     // By id, once only the job's tags are on it.
-    const id = (await docker.getImage(`${repo}:kept-containers`).inspect()).Id;
+    const id = (await docker.getImage(engineTag(`${repo}:kept-containers`)).inspect()).Id;
     expect((await job.docker(['rmi', '-f', id])).exitCode).toBe(0);
     expect(await exists(id)).toBe(false);
   });
@@ -182,7 +186,7 @@ describe('docker: shared — images a job builds are its own, and go with it', (
     await job.docker(['tag', `${repo}:1`, `${repo}:pruned`]);
     const pruned = await job.docker(['image', 'prune', '-a', '-f', '--filter', 'label=dev.sandkit.sandbox']);
     expect(pruned.stdout).toContain(`untagged: ${repo}:pruned`);
-    expect(await exists(`${repo}:1`)).toBe(false);
+    expect(await exists(engineTag(`${repo}:1`))).toBe(false);
   });
 
   it('destroy removes every image it built or tagged: tags, stages, steps and build containers', async () => {
@@ -191,7 +195,7 @@ describe('docker: shared — images a job builds are its own, and go with it', (
     expect(built.size).toBeGreaterThan(4);
     await job.job.destroy();
     for (const tag of ['1', '2', 'imported', 'last', 'on-busybox'])
-      expect(await exists(`${repo}:${tag}`), tag).toBe(false);
+      expect(await exists(engineTag(`${repo}:${tag}`)), tag).toBe(false);
     for (const id of built) expect(await exists(id), id).toBe(false);
     for (const id of buildContainers) expect(await containerExists(id), id).toBe(false);
     expect(await exists(images.busybox)).toBe(true);
@@ -218,12 +222,14 @@ describe('docker: shared — ordinary registry work and kept images', () => {
 
   it('keeps what a job built after its destroy when asked to (keepJobImages), as a cache', async () => {
     const job = await sharedJob(images, {}, [], { keepJobImages: true });
-    const tag = `sandkit-test/kept:${job.job.id}`;
+    const tag = engineNames(job.job).tag(`sandkit-test/kept:${job.job.id}`);
     try {
       await job.job.writeFiles([
         { path: '/ctx/Dockerfile', content: `FROM ${images.busybox}\nRUN echo kept\n` },
       ]);
-      expect((await job.docker(['build', '-q', '-t', tag, '/ctx'], legacy)).exitCode).toBe(0);
+      expect(
+        (await job.docker(['build', '-q', '-t', `sandkit-test/kept:${job.job.id}`, '/ctx'], legacy)).exitCode,
+      ).toBe(0);
     } finally {
       await job.job.destroy();
     }

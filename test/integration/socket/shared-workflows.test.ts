@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { HTTPD_PAGE, HTTPD_PORT } from '@sandkit/host-setup';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { JobNames } from '../../../packages/runtime-socket/src/proxy/job-names.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { httpGetWhenUp } from '../../support/http-get.js';
 import { sharedJob } from '../../support/shared-job.js';
@@ -160,7 +161,8 @@ describe('docker: shared — ordinary CI work through the guarded socket', () =>
       ).exitCode,
     ).toBe(0);
     const { docker } = await testEngine();
-    expect((await docker.getContainer('sleeper').inspect()).HostConfig.PidsLimit).toBe(200);
+    const engineName = new JobNames(job.job.id).engineName('sleeper');
+    expect((await docker.getContainer(engineName).inspect()).HostConfig.PidsLimit).toBe(200);
     expect((await job.docker(['rename', 'ticker', 'ticked'])).exitCode).toBe(0);
     // The old name now stands for a new container, and reaches that one.
     await job.docker([

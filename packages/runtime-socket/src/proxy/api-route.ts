@@ -118,7 +118,7 @@ const RULES: RouteRule[] = [
   { method: 'GET', pattern: /^\/images\/.+\/(json|history)$/, name: 'image.read' },
   { method: 'POST', pattern: /^\/images\/.+\/tag$/, name: 'image.tag' },
   { method: 'POST', pattern: /^\/build$/, name: 'image.build' },
-  { method: 'GET', pattern: /^\/distribution\/.+\/json$/, name: 'image.read' },
+  { method: 'GET', pattern: /^\/distribution\/.+\/json$/, name: 'distribution.read' },
   // Swarm and plugin objects: none exist for a job. `docker inspect NAME` probes them in turn
   // and must get "not found" to report the object as absent.
   {

@@ -30,7 +30,11 @@ import { type ForwardOptions, forwardRequest, isEmptyBody, MAX_INSPECTED_BODY, r
 import { relayHijacked } from './hijack-relay.js';
 import { ImageOwnership } from './image-ownership.js';
 import { IMAGE_ROUTES, ImageRoutes } from './image-routes.js';
+import { isEngineDefaultMode, JOB_DEFAULT_NETWORK, onJobDefaultNetwork } from './job-default-network.js';
+import { JobNames } from './job-names.js';
 import { UnreadableFilters, withLabelFilter, withLabels, withMountVolumeLabels } from './label-rewrite.js';
+import { withJobNameFilters } from './name-filters.js';
+import { withAlias, withNetworkAlias } from './network-aliases.js';
 import { Ownership } from './ownership.js';
 import { hostOnlyRegistryRefusal, registryOfReference } from './registry-host.js';
 import {
@@ -114,6 +118,11 @@ const NAME_CHANGES: ReadonlyMap<string, RegExp> = new Map([
 ]);
 /** Routes whose body is a stream the engine unpacks (tar archives), never read as settings. */
 const STREAMED_BODIES = new Set(['container.write']);
+/** Routes (and paths) whose `name` query parameter names a container: create, rename. */
+const CONTAINER_NAMING: ReadonlyMap<string, RegExp> = new Map([
+  ['container.create', /./],
+  ['container.act', /\/rename$/],
+]);
 /** Routes that hijack the connection (attach, exec start): the only ones spliced byte for byte. */
 const HIJACKED_ROUTES = new Set(['container.act', 'exec.act']);
 /** Of those routes, the paths that may upgrade: attaching, and starting an exec (never `start` of a container, whose old-API body is a HostConfig). */
@@ -143,15 +152,37 @@ const SANDBOX_CONTAINER_READS = /^\/containers\/[^/]+\/(json|logs|top|stats)$/;
  */
 export async function serveEngineProxy(engine: Engine, options: EngineProxySettings): Promise<ServedProxy> {
   const enginePath = new URL(engine.address).pathname;
-  const ownership = new Ownership(engine, options.sandboxId, options.sandboxContainerName);
+  const names = new JobNames(options.sandboxId);
+  const ownership = new Ownership(engine, options.sandboxId, options.sandboxContainerName, names);
   const policy: PolicyContext = {
     allowedBindPaths: options.allowedBindPaths,
     ownedId: (kind, id) => ownership.ownedId(kind, id),
     volumeExists: (name) => ownership.volumeExists(name),
+    engineName: (_kind, name) => names.engineName(name),
   };
   const forward = (req: IncomingMessage, res: ServerResponse, path: string, options?: ForwardOptions) =>
-    forwardRequest(enginePath, req, res, path, options);
-  const images = new ImageOwnership(engine, options.sandboxId);
+    forwardRequest(enginePath, req, res, path, { names, ...options });
+  const images = new ImageOwnership(engine, options.sandboxId, names);
+  /**
+   * The id of the job's own default network, created (labelled) the first
+   * time a container or build of the job asks for the engine's default, and
+   * again if the job removed it: jobs never share the engine's bridge.
+   */
+  const jobDefaultNetwork = async (): Promise<string> => {
+    const name = names.engineName(JOB_DEFAULT_NETWORK);
+    const existing = await ownership.ownedId('network', name);
+    if (existing) return existing;
+    try {
+      await engine.docker.createNetwork({ Name: name, Labels: options.labels, CheckDuplicate: true });
+    } catch (error) {
+      // Another request of the job's made it first.
+      if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+    }
+    ownership.forgetNames('network');
+    const id = await ownership.ownedId('network', name);
+    if (!id) throw new Error(`the job's default network ${name} exists and is not the job's`);
+    return id;
+  };
   const imageRoutes = new ImageRoutes({
     engine,
     sandboxId: options.sandboxId,
@@ -161,6 +192,8 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       ? Object.fromEntries(Object.entries(options.labels).filter(([key]) => key !== LABEL.managed))
       : options.labels,
     images,
+    names,
+    jobDefaultNetwork,
     containers: ownership,
     forward,
   });
@@ -203,16 +236,28 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     let query = url.searchParams;
     if (IMAGE_ROUTES.has(route.name)) {
       const refused = await imageRoutes.handle(route, url, req, res);
-      if (refused) reply(res, refused.status, refused.message);
+      if (refused) reply(res, refused.status, names.toJob(refused.message));
       return;
     }
     if (SCOPED_QUERIES.has(route.name)) {
       try {
-        query = withLabelFilter(query, LABEL.sandbox, options.sandboxId);
+        query = withJobNameFilters(
+          route.name,
+          withLabelFilter(query, LABEL.sandbox, options.sandboxId),
+          names,
+        );
       } catch (error) {
         if (error instanceof UnreadableFilters) return reply(res, 400, `sandkit proxy: ${error.message}`);
         throw error;
       }
+    }
+    // The job's container name stands for its engine name (see JobNames).
+    const containerName = CONTAINER_NAMING.get(route.name)?.test(route.path) ? query.get('name') : null;
+    if (containerName) {
+      const refusal = names.nameRefusal('container', containerName);
+      if (refusal) return reply(res, 400, refusal);
+      query = new URLSearchParams(query);
+      query.set('name', names.engineName(containerName));
     }
     if (route.name === 'container.remove') {
       // A container's anonymous volumes carry no labels: removed with it, they cannot outlive the sandbox.
@@ -244,8 +289,8 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
         return reply(res, 400, `sandkit proxy refused the request body: ${error.message}`);
       throw error;
     }
-    const outcome = await checkBody(route, body);
-    if ('status' in outcome) return reply(res, outcome.status, outcome.message);
+    const outcome = await checkBody(route, body, containerName?.replace(/^\//, '') ?? '');
+    if ('status' in outcome) return reply(res, outcome.status, names.toJob(outcome.message));
     const { status, answer } = await forward(req, res, path, {
       body: Buffer.from(JSON.stringify(outcome.body)),
       capture: true,
@@ -336,15 +381,34 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     const containers = Object.entries(network.Containers ?? {}).filter(([containerId]) =>
       ownIds.has(containerId),
     );
-    return { ...network, Containers: Object.fromEntries(containers) };
+    return JSON.parse(
+      names.toJob(JSON.stringify({ ...network, Containers: Object.fromEntries(containers) })),
+    );
   }
 
-  /** Runs the policy on a canonical body; resolves to the body to send, or a refusal. */
-  async function checkBody(route: ApiRoute, body: CanonicalBody): Promise<Refusal | { body: CanonicalBody }> {
+  /**
+   * Runs the policy on a canonical body; resolves to the body to send, or a
+   * refusal. `containerName` is the job's name for the container a create
+   * makes (or `''`).
+   */
+  async function checkBody(
+    route: ApiRoute,
+    body: CanonicalBody,
+    containerName: string,
+  ): Promise<Refusal | { body: CanonicalBody }> {
     switch (route.name) {
       case 'container.create': {
         const checked = await checkContainerCreate(body, policy);
         if (checked.violations.length > 0) return denied(checked.violations);
+        // The job's image reference stands for its private tag when it has one.
+        if (typeof checked.body.Image === 'string' && checked.body.Image !== '')
+          checked.body = { ...checked.body, Image: await images.engineReference(checked.body.Image) };
+        const joined = [...checked.jobNetworks];
+        if (isEngineDefaultMode((checked.body.HostConfig as CanonicalBody | undefined)?.NetworkMode)) {
+          const network = await jobDefaultNetwork();
+          checked.body = onJobDefaultNetwork(checked.body, network);
+          joined.push(network);
+        }
         // The engine would create missing named volumes itself, unlabelled: create them labelled first.
         for (const name of checked.volumesToCreate) {
           await engine.docker.createVolume({ Name: name, Labels: options.labels });
@@ -353,9 +417,13 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
             return denied([`volume "${name}" is not one of this job's volumes`]);
         }
         return {
-          body: withMountVolumeLabels(
-            withLabels(checked.body, { ...INHERITED_LABEL_OVERRIDES, ...options.labels }),
-            options.labels,
+          body: withNetworkAlias(
+            withMountVolumeLabels(
+              withLabels(checked.body, { ...INHERITED_LABEL_OVERRIDES, ...options.labels }),
+              options.labels,
+            ),
+            containerName,
+            joined,
           ),
         };
       }
@@ -376,26 +444,41 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       }
       case 'network.create': {
         const checked = checkNetworkCreate(body);
-        return checked.violations.length > 0
-          ? denied(checked.violations)
-          : { body: withLabels(checked.body, options.labels) };
+        if (checked.violations.length > 0) return denied(checked.violations);
+        const name = typeof body.Name === 'string' ? body.Name : '';
+        const refusal = names.nameRefusal('network', name);
+        if (refusal) return { status: 400, message: `sandkit proxy: ${refusal}` };
+        return { body: withLabels({ ...checked.body, Name: names.engineName(name) }, options.labels) };
       }
       case 'network.connect':
       case 'network.disconnect': {
         const checked = await checkNetworkConnect(body, policy);
-        return checked.violations.length > 0 ? denied(checked.violations) : { body: checked.body };
+        if (checked.violations.length > 0) return denied(checked.violations);
+        if (route.name === 'network.disconnect') return { body: checked.body };
+        // The container answers to the job's name for it on the job's network, as on those it was created on.
+        const alias = await ownership.containerName(checked.body.Container as string);
+        return {
+          body: {
+            ...checked.body,
+            EndpointConfig: withAlias(checked.body.EndpointConfig as CanonicalBody | null | undefined, alias),
+          },
+        };
       }
       case 'volume.create': {
         const violations = checkVolumeCreate(body);
         if (violations.length > 0) return denied(violations);
         const name = typeof body.Name === 'string' ? body.Name : '';
+        if (name === '') return { body: withLabels(body, options.labels) };
+        const refusal = names.nameRefusal('volume', name);
+        if (refusal) return { status: 400, message: refusal };
+        const engineName = names.engineName(name);
         // The engine answers "create" of an existing volume with that volume: never hand out someone else's.
-        if (name !== '' && (await ownership.volumeExists(name)) && !(await ownership.ownedId('volume', name)))
+        if ((await ownership.volumeExists(engineName)) && !(await ownership.ownedId('volume', engineName)))
           return {
             status: 409,
             message: `sandkit proxy: volume "${name}" already exists and is not one of this job's volumes`,
           };
-        return { body: withLabels(body, options.labels) };
+        return { body: withLabels({ ...body, Name: engineName }, options.labels) };
       }
       default:
         return { body };

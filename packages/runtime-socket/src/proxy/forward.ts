@@ -1,5 +1,7 @@
 import { type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { Transform } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { JobNames } from './job-names.js';
 
 /** How {@link forwardRequest} sends a request and relays its answer. */
 export interface ForwardOptions {
@@ -11,6 +13,12 @@ export interface ForwardOptions {
   requestThrough?: Transform;
   /** Passes the engine's answer through this on its way to the job. */
   responseThrough?: Transform;
+  /**
+   * Puts the job's names back into the engine's JSON answers (inspects,
+   * lists, errors, events and progress streams), in place of its engine
+   * names; other answers (logs, archives, attach) pass byte for byte.
+   */
+  names?: Pick<JobNames, 'mentions' | 'toJob'>;
 }
 
 /** The engine's answer to a forwarded request. */
@@ -35,7 +43,7 @@ export function forwardRequest(
   path: string,
   options: ForwardOptions = {},
 ): Promise<Forwarded> {
-  const { body, capture, requestThrough, responseThrough } = options;
+  const { body, capture, requestThrough, responseThrough, names } = options;
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers };
     if (body) {
@@ -50,20 +58,34 @@ export function forwardRequest(
     }
     const upstream = request({ socketPath: enginePath, method: req.method, path, headers }, (upstreamRes) => {
       const status = upstreamRes.statusCode ?? 502;
+      const json = names !== undefined && /json/i.test(upstreamRes.headers['content-type'] ?? '');
+      const sized = upstreamRes.headers['content-length'] !== undefined && !responseThrough;
       const responseHeaders = Object.fromEntries(
         Object.entries(upstreamRes.headers).filter(
-          ([name]) => !HOP_BY_HOP.has(name) && !(responseThrough && name === 'content-length'),
+          ([name]) => !HOP_BY_HOP.has(name) && !((responseThrough || json) && name === 'content-length'),
         ),
       );
+      const chunks: Buffer[] = [];
+      if (capture || (json && sized)) upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+      upstreamRes.once('error', reject);
+      if (json && sized) {
+        // A sized JSON answer (inspect, list, error): read whole, rewritten, sent sized again.
+        upstreamRes.once('end', () => {
+          const raw = Buffer.concat(chunks);
+          const sent = names.mentions(raw) ? Buffer.from(names.toJob(raw.toString('utf8'))) : raw;
+          res.writeHead(status, { ...responseHeaders, 'content-length': String(sent.length) });
+          res.end(sent);
+          resolve({ status, answer: raw });
+        });
+        return;
+      }
       res.writeHead(status, responseHeaders);
       // A sized answer's headers go with it.
       if (responseHeaders['content-length'] === undefined) res.flushHeaders();
-      const chunks: Buffer[] = [];
-      if (capture) upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const relayed = responseThrough ? upstreamRes.pipe(responseThrough) : upstreamRes;
+      let relayed: NodeJS.ReadableStream = responseThrough ? upstreamRes.pipe(responseThrough) : upstreamRes;
+      if (json) relayed = relayed.pipe(new LineRewrite(names));
       relayed.pipe(res);
       relayed.once('end', () => resolve({ status, answer: Buffer.concat(chunks) }));
-      upstreamRes.once('error', reject);
       relayed.once('error', reject);
     });
     upstream.once('error', reject);
@@ -100,4 +122,36 @@ export async function readBody(req: IncomingMessage): Promise<string | undefined
 /** Whether a body read by {@link readBody} is empty as clients send "no body": nothing, `{}` or `null`. */
 export function isEmptyBody(text: string): boolean {
   return EMPTY_BODY.test(text);
+}
+
+/**
+ * Rewrites a JSON stream (events, progress, stats) line by line: the
+ * engine ends each message with a newline, so a name is never cut in two,
+ * and each message goes on as soon as it is whole.
+ */
+class LineRewrite extends Transform {
+  readonly #names: Pick<JobNames, 'mentions' | 'toJob'>;
+  readonly #decoder = new StringDecoder('utf8');
+  #pending = '';
+
+  constructor(names: Pick<JobNames, 'mentions' | 'toJob'>) {
+    super();
+    this.#names = names;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const text = this.#pending + this.#decoder.write(chunk);
+    const end = text.lastIndexOf('\n') + 1;
+    this.#pending = text.slice(end);
+    done(null, end === 0 ? undefined : this.#rewrite(text.slice(0, end)));
+  }
+
+  override _flush(done: TransformCallback): void {
+    const rest = this.#pending + this.#decoder.end();
+    done(null, rest === '' ? undefined : this.#rewrite(rest));
+  }
+
+  #rewrite(text: string): string {
+    return this.#names.mentions(text) ? this.#names.toJob(text) : text;
+  }
 }

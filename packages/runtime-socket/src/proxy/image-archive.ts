@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { canonicalBody, UnreadableBody } from './canonical-body/canonicalise.js';
 import { arrayOf, empty, mapOf, string, struct } from './canonical-body/schema-types.js';
+import { TAR_BLOCK as BLOCK, tarEntry } from './tar-entry.js';
 
 /** An image archive (`docker load`) the proxy will not let through. */
 export class RefusedArchive extends Error {}
@@ -22,7 +23,6 @@ const MANIFEST = struct('manifest.json', {
 const REPOSITORIES = struct('repositories', { Repositories: mapOf(mapOf(string)) });
 /** The files of an archive the engine takes tags from. */
 const TAG_FILES = new Set(['manifest.json', 'repositories']);
-const BLOCK = 512;
 
 /** What an archive asks the engine to load: the tags it would point, and the image ids (configs). */
 export interface ArchiveContents {
@@ -38,7 +38,9 @@ export interface ArchiveContents {
  * must be plain files, read as the engine reads them (case-insensitive keys,
  * no ambiguous duplicates); links, and entries through links, that could
  * stand in for them are refused. Compressed archives are refused (the
- * engine would decompress them; decompress before loading).
+ * engine would decompress them; decompress before loading). With `retag`,
+ * the tag files reach the engine rewritten, in the canonical form read,
+ * every tag replaced by what `retag` makes of it (the job's private tags).
  */
 export class ArchiveScanner extends Transform {
   readonly contents: ArchiveContents = { tags: [], imageIds: [] };
@@ -46,16 +48,24 @@ export class ArchiveScanner extends Transform {
   #buffer = Buffer.alloc(0);
   /** Bytes of the current entry's content (and padding) still to pass. */
   #skip = 0;
-  /** The current entry, when it is a tag file being collected. */
-  #collecting: { name: string; size: number; chunks: Buffer[] } | undefined;
+  /** The current entry, when it is a tag file being collected (its header held back, with `retag`). */
+  #collecting: { name: string; size: number; chunks: Buffer[]; header?: Buffer } | undefined;
+  readonly #retag: ((tag: string) => string) | undefined;
   #started = false;
   #ended = false;
   readonly #links = new Set<string>();
 
-  /** @param check why the archive's contents may not be loaded, or `undefined` when they may */
-  constructor(check: (contents: ArchiveContents) => Promise<string | undefined>) {
+  /**
+   * @param check why the archive's contents may not be loaded, or `undefined` when they may
+   * @param retag the tag to load for each tag the archive names (its `contents` then lists these)
+   */
+  constructor(
+    check: (contents: ArchiveContents) => Promise<string | undefined>,
+    retag?: (tag: string) => string,
+  ) {
     super();
     this.#check = check;
+    this.#retag = retag;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -88,15 +98,14 @@ export class ArchiveScanner extends Transform {
         const bytes = this.#buffer.subarray(0, take);
         this.#buffer = this.#buffer.subarray(take);
         this.#skip -= take;
-        passed.push(bytes);
+        if (!this.#collecting?.header) passed.push(bytes);
         if (this.#collecting) this.#collecting.chunks.push(bytes);
-        if (this.#skip === 0 && this.#collecting) this.#tagFile(this.#collecting);
+        if (this.#skip === 0 && this.#collecting) passed.push(this.#tagFile(this.#collecting));
         continue;
       }
       if (this.#buffer.length < BLOCK) break;
       const header = this.#buffer.subarray(0, BLOCK);
       this.#buffer = this.#buffer.subarray(BLOCK);
-      passed.push(header);
       if (!this.#started) {
         this.#started = true;
         if (!/^ustar/.test(header.toString('latin1', 257, 263)))
@@ -105,6 +114,7 @@ export class ArchiveScanner extends Transform {
           );
       }
       if (header.every((byte) => byte === 0)) {
+        passed.push(header);
         // The end of the archive: everything it loads has been checked.
         const refusal = await this.#check(this.contents);
         if (refusal) throw new RefusedArchive(refusal);
@@ -113,12 +123,13 @@ export class ArchiveScanner extends Transform {
         this.#buffer = Buffer.alloc(0);
         break;
       }
-      this.#entry(header);
+      passed.push(this.#entry(header));
     }
     return Buffer.concat(passed);
   }
 
-  #entry(header: Buffer): void {
+  /** Reads an entry's header; returns the bytes to pass now (the header, or nothing for a tag file held back). */
+  #entry(header: Buffer): Buffer {
     const field = (start: number, length: number) =>
       header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
     const size = Number.parseInt(field(124, 12).trim() || '0', 8);
@@ -145,14 +156,19 @@ export class ArchiveScanner extends Transform {
     if (type === '1' || type === '2') this.#links.add(name);
     if (TAG_FILES.has(name)) {
       if (type !== '0') throw new RefusedArchive(`"${name}" in an image archive must be a plain file`);
-      this.#collecting = { name, size, chunks: [] };
-      if (size === 0) this.#tagFile(this.#collecting);
+      this.#collecting = { name, size, chunks: [], ...(this.#retag ? { header } : {}) };
+      if (size === 0) return this.#tagFile(this.#collecting);
+      return this.#retag ? Buffer.alloc(0) : header;
     }
+    return header;
   }
 
-  #tagFile(file: { name: string; size: number; chunks: Buffer[] }): void {
+  /** Reads a whole tag file; returns its bytes to pass (rewritten, with its header, when held back). */
+  #tagFile(file: { name: string; size: number; chunks: Buffer[]; header?: Buffer }): Buffer {
     this.#collecting = undefined;
+    const retag = this.#retag ?? ((tag: string) => tag);
     const text = Buffer.concat(file.chunks).subarray(0, file.size).toString('utf8');
+    let rewritten: string;
     try {
       if (file.name === 'manifest.json') {
         const { Items } = canonicalBody(`{"Items":${text}}`, MANIFEST) as {
@@ -165,22 +181,35 @@ export class ArchiveScanner extends Transform {
             throw new RefusedArchive(
               'manifest.json: images with a Parent cannot be loaded (they would become build cache for every job on the engine)',
             );
+          if (item?.RepoTags) item.RepoTags = item.RepoTags.map(retag);
           this.contents.tags.push(...(item?.RepoTags ?? []));
           const config = item?.Config?.replace(/\.json$/, '')
             .split('/')
             .pop();
           if (config) this.contents.imageIds.push(`sha256:${config}`);
         }
+        rewritten = JSON.stringify(Items);
       } else {
         const { Repositories } = canonicalBody(`{"Repositories":${text}}`, REPOSITORIES) as {
           Repositories?: Record<string, Record<string, string>> | null;
         };
+        const retagged: Record<string, Record<string, string>> = {};
         for (const [repo, tags] of Object.entries(Repositories ?? {}))
-          for (const tag of Object.keys(tags ?? {})) this.contents.tags.push(`${repo}:${tag}`);
+          for (const [tag, id] of Object.entries(tags ?? {})) {
+            const sent = retag(`${repo}:${tag}`);
+            this.contents.tags.push(sent);
+            const colon = sent.lastIndexOf(':');
+            retagged[sent.slice(0, colon)] = {
+              ...retagged[sent.slice(0, colon)],
+              [sent.slice(colon + 1)]: id,
+            };
+          }
+        rewritten = JSON.stringify(retagged);
       }
     } catch (error) {
       if (error instanceof UnreadableBody) throw new RefusedArchive(`${file.name}: ${error.message}`);
       throw error;
     }
+    return file.header ? tarEntry(file.header, Buffer.from(rewritten)) : Buffer.alloc(0);
   }
 }

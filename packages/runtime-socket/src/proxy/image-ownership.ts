@@ -1,6 +1,7 @@
 import type { Engine } from '@sandkit/core';
 import { LABEL } from '@sandkit/core/runtime';
 import { familiarTag } from './image-names.js';
+import type { JobNames } from './job-names.js';
 
 /** An image as the engine inspects it, reduced to what ownership decides on. */
 export interface ImageFacts {
@@ -31,12 +32,39 @@ export interface ImageDeleteItem {
 export class ImageOwnership {
   readonly #engine: Engine;
   readonly #sandboxId: string;
+  readonly #names: JobNames;
   readonly #tags = new Set<string>();
   readonly #images = new Set<string>();
 
-  constructor(engine: Engine, sandboxId: string) {
+  constructor(engine: Engine, sandboxId: string, names: JobNames) {
     this.#engine = engine;
     this.#sandboxId = sandboxId;
+    this.#names = names;
+  }
+
+  /**
+   * The image a reference the job sends stands for: its private tag when it
+   * has one, else the shared tag (or id) — never another job's private tag
+   * (see {@link JobNames.imageLookupOrder}) — with the engine reference that
+   * found it.
+   */
+  async lookup(reference: string): Promise<{ reference: string; image: ImageFacts } | undefined> {
+    for (const candidate of this.#names.imageLookupOrder(reference)) {
+      const image = await this.inspect(candidate);
+      if (image) return { reference: candidate, image };
+    }
+    return undefined;
+  }
+
+  /**
+   * The reference to send the engine for one the job sends (as
+   * {@link lookup} would find it), without asking the engine about the last
+   * candidate: the engine reads it itself (and answers "no such image").
+   */
+  async engineReference(reference: string): Promise<string> {
+    const candidates = this.#names.imageLookupOrder(reference);
+    for (const candidate of candidates.slice(0, -1)) if (await this.inspect(candidate)) return candidate;
+    return candidates.at(-1) ?? reference;
   }
 
   /** The image a name, tag or id stands for, or `undefined` when the engine has none. */

@@ -3,18 +3,27 @@ import type { Engine } from '@sandkit/core';
 import { LABEL } from '@sandkit/core/runtime';
 import { denied, policyMessage, type Refusal, replyJson } from './answers.js';
 import type { ApiRoute } from './api-route.js';
+import { DockerfileRewrite } from './build-context.js';
+import { withResolvedImages } from './dockerfile-references.js';
 import type { Forwarded, ForwardOptions } from './forward.js';
 import { isEmptyBody, readBody } from './forward.js';
 import { ArchiveScanner, RefusedArchive } from './image-archive.js';
 import { familiarTag, queryTag } from './image-names.js';
 import type { ImageDeleteItem, ImageFacts, ImageOwnership } from './image-ownership.js';
+import { jobImageHistory, jobImageInspect, jobImageList, jsonView } from './image-views.js';
+import { isEngineDefaultMode } from './job-default-network.js';
+import type { JobNames } from './job-names.js';
 import { watchStream } from './json-messages.js';
 import { UnreadableFilters, withBuildLabels } from './label-rewrite.js';
+import { withJobNameFilters } from './name-filters.js';
 import type { Ownership } from './ownership.js';
 import { hostOnlyRegistryRefusal, registryOfReference } from './registry-host.js';
 
-/** Routes {@link ImageRoutes} answers: everything that makes, moves, removes or sums up images. */
+/** Routes {@link ImageRoutes} answers: everything that makes, moves, removes, reads or sums up images. */
 export const IMAGE_ROUTES = new Set([
+  'image.read',
+  'image.list',
+  'image.save',
   'image.tag',
   'image.remove',
   'image.build',
@@ -33,6 +42,10 @@ export interface ImageRoutesContext {
   /** Labels put on what the job builds. */
   labels: Record<string, string>;
   images: ImageOwnership;
+  /** The job's private tags (see {@link JobNames}). */
+  names: JobNames;
+  /** The id of the job's own default network, made when first needed: where its builds run. */
+  jobDefaultNetwork: () => Promise<string>;
   /** The job's containers (what it may commit). */
   containers: Ownership;
   forward: (
@@ -102,6 +115,12 @@ export class ImageRoutes {
       res,
     };
     switch (route.name) {
+      case 'image.read':
+        return this.#read(request);
+      case 'image.list':
+        return this.#list(request);
+      case 'image.save':
+        return this.#save(request);
       case 'image.tag':
         return this.#tag(request);
       case 'image.remove':
@@ -123,13 +142,61 @@ export class ImageRoutes {
     }
   }
 
-  /** `docker tag`: a source the job may see (tagged, or its own), onto a tag that is new or its own. */
-  async #tag({ route, query, version, req, res }: ImageRequest): Promise<Refusal | undefined> {
+  /**
+   * `docker inspect` of an image and `docker history`: the image the job's
+   * reference stands for (see {@link ImageOwnership.lookup}), its tags as
+   * the job sees them.
+   */
+  async #read({ route, version, req, res }: ImageRequest): Promise<Refusal | undefined> {
+    const { images, names } = this.#context;
+    const [, name = '', what = 'json'] = /^\/images\/(.+)\/(json|history)$/.exec(route.path) ?? [];
+    const found = await images.lookup(decodeURIComponent(name));
+    if (!found) return { status: 404, message: `No such image: ${decodeURIComponent(name)}` };
+    const view = what === 'json' ? jobImageInspect : jobImageHistory;
+    await this.#context.forward(req, res, `${version}/images/${encodeURIComponent(found.image.Id)}/${what}`, {
+      responseThrough: jsonView((answer) => view(answer, names)),
+    });
+    return undefined;
+  }
+
+  /** `docker images`: every image on the engine, as {@link jobImageList} shows them; `reference` filters match the job's names. */
+  async #list({ route, query, version, req, res }: ImageRequest): Promise<Refusal | undefined> {
+    const { names } = this.#context;
+    let sent = query;
+    try {
+      sent = withJobNameFilters(route.name, query, names);
+    } catch {
+      // Filters the engine cannot read either: it answers them itself.
+    }
+    await this.#context.forward(req, res, `${version}/images/json${sent.size > 0 ? `?${sent}` : ''}`, {
+      responseThrough: jsonView((answer) => jobImageList(answer, names)),
+    });
+    return undefined;
+  }
+
+  /** `docker save`: of the images the job's references stand for (its private tags are saved by their engine names). */
+  async #save({ route, query, version, req, res }: ImageRequest): Promise<Refusal | undefined> {
     const { images } = this.#context;
+    const named = /^\/images\/(.+)\/get$/.exec(route.path)?.[1];
+    if (named !== undefined) {
+      const reference = await images.engineReference(decodeURIComponent(named));
+      await this.#context.forward(req, res, `${version}/images/${encodeURIComponent(reference)}/get`);
+      return undefined;
+    }
+    const sent = new URLSearchParams();
+    for (const name of query.getAll('names')) sent.append('names', await images.engineReference(name));
+    await this.#context.forward(req, res, `${version}/images/get?${sent}`);
+    return undefined;
+  }
+
+  /** `docker tag`: a source the job may see (tagged, or its own), onto a private tag that is new or its own. */
+  async #tag({ route, query, version, req, res }: ImageRequest): Promise<Refusal | undefined> {
+    const { images, names } = this.#context;
     const source = decodeURIComponent(route.path.slice('/images/'.length, -'/tag'.length));
-    const target = queryTag(query.get('repo'), query.get('tag'));
-    if (!target) return { status: 400, message: 'sandkit proxy: name the tag to make (repo, and tag)' };
-    const image = await images.inspect(source);
+    const jobTarget = queryTag(query.get('repo'), query.get('tag'));
+    if (!jobTarget) return { status: 400, message: 'sandkit proxy: name the tag to make (repo, and tag)' };
+    const target = names.engineTag(jobTarget);
+    const image = (await images.lookup(source))?.image;
     if (!image) return { status: 404, message: `No such image: ${source}` };
     if (image.RepoTags.length === 0 && !images.ownsImage(image.Id))
       return denied([`image ${source} is untagged and not this job's: it may not be tagged`]);
@@ -145,9 +212,10 @@ export class ImageRoutes {
   async #remove({ route, query, version, req, res }: ImageRequest): Promise<Refusal | undefined> {
     const { images } = this.#context;
     const name = decodeURIComponent(route.path.slice('/images/'.length));
-    const image = await images.inspect(name);
-    if (!image) return { status: 404, message: `No such image: ${name}` };
-    const refusal = images.removalRefusal(name, image);
+    const found = await images.lookup(name);
+    if (!found) return { status: 404, message: `No such image: ${name}` };
+    const { image } = found;
+    const refusal = images.removalRefusal(found.reference, image);
     if (refusal) return { status: 409, message: policyMessage([refusal]) };
     const force = engineBool(query.get('force'));
     if (force && !(await images.onlyJobUses(image)))
@@ -157,7 +225,7 @@ export class ImageRoutes {
       };
     const noBody = await this.#noBody(req);
     if (noBody) return noBody;
-    const tag = familiarTag(name);
+    const tag = familiarTag(found.reference);
     const target = tag && image.RepoTags.includes(tag) ? tag : image.Id;
     const path = `${version}/images/${encodeURIComponent(target)}?${new URLSearchParams({ force: force ? '1' : '0', noprune: '1' })}`;
     const { status, answer } = await this.#context.forward(req, res, path, {
@@ -169,29 +237,47 @@ export class ImageRoutes {
   }
 
   /**
-   * A legacy build: onto tags that are new or the job's, labelled, its
-   * intermediate containers always removed; what it made (every stage's
-   * image and its steps) is the job's. Quiet builds are asked for in full
+   * A legacy build: onto private tags that are new or the job's, labelled,
+   * its intermediate containers always removed, its Dockerfile's image names
+   * resolved as the job's (see {@link withResolvedImages}); what it made
+   * (every stage's image and its steps) is the job's. Quiet builds are asked for in full
    * and answered quietly: only the full stream names every stage's image.
    */
   async #build({ query, version, req, res }: ImageRequest): Promise<Refusal | undefined> {
-    const { images } = this.#context;
+    const { images, names } = this.#context;
     const tags: string[] = [];
     for (const t of query.getAll('t')) {
-      const tag = familiarTag(t);
-      if (!tag) return { status: 400, message: `sandkit proxy: "${t}" is not an image tag` };
+      const jobTag = familiarTag(t);
+      if (!jobTag) return { status: 400, message: `sandkit proxy: "${t}" is not an image tag` };
+      const tag = names.engineTag(jobTag);
       const refusal = await images.tagRefusal(tag);
       if (refusal) return denied([refusal]);
       tags.push(tag);
     }
     const quiet = engineBool(query.get('q'));
     const sent = withBuildLabels(query, this.#context.labels);
+    sent.delete('t');
+    for (const tag of tags) sent.append('t', tag);
+    // A build runs on the job's default network, or on one of its networks (checked to be the job's before), by id.
+    const network = query.get('networkmode') ?? '';
+    if (isEngineDefaultMode(network)) sent.set('networkmode', await this.#context.jobDefaultNetwork());
+    else if (network !== 'none') {
+      const resolved = await this.#context.containers.resolve('network', network);
+      if (resolved?.standing === 'owned') sent.set('networkmode', resolved.id);
+    }
     sent.delete('q');
     sent.set('rm', '1');
     sent.set('forcerm', '1');
     const startedAt = Date.now();
     const watched = watchStream(quiet);
-    await this.#context.forward(req, res, `${version}/build?${sent}`, { responseThrough: watched.transform });
+    // The engine resolves the Dockerfile's FROM itself: the job's names in it are sent as their engine references.
+    const context = new DockerfileRewrite(query.get('dockerfile'), (dockerfile) =>
+      withResolvedImages(dockerfile, (reference) => images.engineReference(reference)),
+    );
+    await this.#context.forward(req, res, `${version}/build?${sent}`, {
+      requestThrough: context,
+      responseThrough: watched.transform,
+    });
     const { failed, auxIds } = watched.outcome;
     if (failed || auxIds.length === 0) return undefined;
     for (const id of auxIds) await images.recordBuilt(id, startedAt);
@@ -217,6 +303,11 @@ export class ImageRoutes {
     const target = queryTag(fromImage, tagParam);
     if (!target || (!tagParam && !/:[^/]+$/.test(fromImage)))
       return denied(['pulling every tag of a repository is not available: name the tag']);
+    // Pulls stay shared (the registry knows the shared name): a private tag of that name would hide what was pulled.
+    if (await images.inspect(this.#context.names.engineTag(target)))
+      return denied([
+        `image tag "${target}" is this job's own: pulling would not change what it names (remove it first, or pull under another name)`,
+      ]);
     const refusal = await images.tagRefusal(target);
     if (refusal) return denied([`pulling would re-point a tag: ${refusal}`]);
     const watched = watchStream();
@@ -236,9 +327,10 @@ export class ImageRoutes {
       return denied([
         'importing from a URL is not allowed: the engine would fetch it from the host network; send the archive instead (docker import FILE)',
       ]);
-    const target = query.get('repo') ? queryTag(query.get('repo'), query.get('tag')) : undefined;
-    if (query.get('repo') && !target)
+    const jobTarget = query.get('repo') ? queryTag(query.get('repo'), query.get('tag')) : undefined;
+    if (query.get('repo') && !jobTarget)
       return { status: 400, message: 'sandkit proxy: the import names no valid tag' };
+    const target = jobTarget && this.#context.names.engineTag(jobTarget);
     const refusal = target ? await images.tagRefusal(target) : undefined;
     if (refusal) return denied([refusal]);
     const sent = new URLSearchParams({
@@ -267,9 +359,10 @@ export class ImageRoutes {
     if (container?.standing === 'sandbox')
       return denied(["the sandbox's own container is not the job's to commit"]);
     if (container?.standing !== 'owned') return { status: 404, message: `No such container: ${name}` };
-    const target = query.get('repo') ? queryTag(query.get('repo'), query.get('tag')) : undefined;
-    if (query.get('repo') && !target)
+    const jobTarget = query.get('repo') ? queryTag(query.get('repo'), query.get('tag')) : undefined;
+    if (query.get('repo') && !jobTarget)
       return { status: 400, message: 'sandkit proxy: the commit names no valid tag' };
+    const target = jobTarget && this.#context.names.engineTag(jobTarget);
     const refusal = (target ? await images.tagRefusal(target) : undefined) ?? (await this.#noBody(req));
     if (refusal) return typeof refusal === 'string' ? denied([refusal]) : refusal;
     const sent = new URLSearchParams({
@@ -296,19 +389,24 @@ export class ImageRoutes {
    * images it adds (not those that were there before) are the job's.
    */
   async #load({ query, version, req, res }: ImageRequest): Promise<Refusal | undefined> {
-    const { images } = this.#context;
+    const { images, names } = this.#context;
     const checked = { tags: [] as string[], newImages: [] as string[] };
+    // The archive's tags are loaded as the job's private tags (those that are not tags at all are refused).
+    const retag = (tag: string) => {
+      const familiar = familiarTag(tag);
+      return familiar ? names.engineTag(familiar) : tag;
+    };
     const scanner = new ArchiveScanner(async ({ tags, imageIds }) => {
       for (const tag of tags) {
         const familiar = familiarTag(tag);
-        if (!familiar) return `"${tag}" in the archive is not an image tag`;
+        if (!familiar || familiar !== tag) return `"${tag}" in the archive is not an image tag`;
         const refusal = await images.tagRefusal(familiar);
         if (refusal) return refusal;
         checked.tags.push(familiar);
       }
       for (const id of imageIds) if (!(await images.inspect(id))) checked.newImages.push(id);
       return undefined;
-    });
+    }, retag);
     const watched = watchStream();
     const path = `${version}/images/load?${new URLSearchParams(pick(query, ['quiet']))}`;
     try {
@@ -373,7 +471,8 @@ export class ImageRoutes {
       deleted.push(...items);
       if (items.some((item) => item.Deleted === image.Id)) reclaimed += image.Size;
     }
-    replyJson(res, 200, { ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed });
+    const answer = { ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed };
+    replyJson(res, 200, JSON.parse(this.#context.names.toJob(JSON.stringify(answer))));
     return undefined;
   }
 
@@ -403,14 +502,15 @@ export class ImageRoutes {
     const own = new Set((await images.images()).map((image) => image.Id));
     const ownImages = (usage.Images ?? []).filter((image) => own.has(image.Id));
     const ours = (labels?: Record<string, string> | null) => labels?.[LABEL.sandbox] === sandboxId;
-    replyJson(res, 200, {
+    const view = {
       ...usage,
       LayersSize: ownImages.reduce((sum, image) => sum + image.Size, 0),
       Images: ownImages,
       Containers: (usage.Containers ?? []).filter((container) => ours(container.Labels)),
       Volumes: (usage.Volumes ?? []).filter((volume) => ours(volume.Labels)),
       BuildCache: [],
-    });
+    };
+    replyJson(res, 200, JSON.parse(this.#context.names.toJob(JSON.stringify(view))));
     return undefined;
   }
 

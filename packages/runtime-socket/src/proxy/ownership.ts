@@ -1,6 +1,7 @@
 import type { Engine } from '@sandkit/core';
 import { LABEL } from '@sandkit/core/runtime';
 import type { ObjectKind } from './api-route.js';
+import type { JobNames } from './job-names.js';
 
 /**
  * Where an engine object stands for the job:
@@ -27,7 +28,9 @@ const PLAIN_NAME = /^(?!\.\.?$)[^/?#%\\]+$/;
  * Answers "what does this name stand for, and is it the job's?" from the
  * engine itself: every name, alias and id prefix is resolved upstream (the
  * engine's own lookup: full id, then name, then prefix) to an engine id, and
- * ownership is read from that object's labels. Nothing is recorded from what
+ * ownership is read from that object's labels. A name is looked up as the
+ * job's private name first (see {@link JobNames.lookupOrder}), then as it is;
+ * either way only the label decides. Nothing is recorded from what
  * the job asked for: remembered are the standing of full engine ids (ids are
  * never reused and labels never change), from lookups and from the engine's
  * answers to the job's creates, and the ids of the job's own names until the
@@ -37,6 +40,7 @@ export class Ownership {
   readonly #engine: Engine;
   readonly #sandboxId: string;
   readonly #sandboxContainerName: string;
+  readonly #names: JobNames;
   readonly #byId = new Map<string, Standing>();
   /** Names (and id prefixes) of the job's own objects, resolved; cleared whenever the job renames or replaces one. */
   readonly #ownNames = new Map<string, ResolvedObject>();
@@ -44,10 +48,11 @@ export class Ownership {
   /**
    * @param sandboxContainerName the name of the sandbox's own container (the job's "hostname" container)
    */
-  constructor(engine: Engine, sandboxId: string, sandboxContainerName: string) {
+  constructor(engine: Engine, sandboxId: string, sandboxContainerName: string, names: JobNames) {
     this.#engine = engine;
     this.#sandboxId = sandboxId;
     this.#sandboxContainerName = sandboxContainerName;
+    this.#names = names;
   }
 
   /** The object `idOrName` stands for, or `undefined` when the engine has none. */
@@ -58,7 +63,11 @@ export class Ownership {
     if (known) return { id: idOrName, standing: known };
     const named = this.#ownNames.get(key);
     if (named) return named;
-    const resolved = await this.#inspect(kind, idOrName);
+    let resolved: ResolvedObject | undefined;
+    for (const candidate of this.#names.lookupOrder(kind, idOrName)) {
+      resolved = await this.#inspect(kind, candidate);
+      if (resolved) break;
+    }
     if (resolved && kind !== 'volume') this.#byId.set(`${kind}:${resolved.id}`, resolved.standing);
     // Only the job's own names are kept: the proxy sends the engine the id, so a name gone stale can
     // reach at most an object that was the job's (or none), never someone else's.
@@ -86,9 +95,15 @@ export class Ownership {
     return resolved?.standing === 'owned' ? resolved.id : undefined;
   }
 
-  /** Whether a volume of that name exists at all, whoever owns it. */
-  async volumeExists(name: string): Promise<boolean> {
-    return (await this.resolve('volume', name)) !== undefined;
+  /** Whether a volume of that engine name exists at all, whoever owns it. */
+  async volumeExists(engineName: string): Promise<boolean> {
+    return (await this.#inspect('volume', engineName)) !== undefined;
+  }
+
+  /** The job's name of one of its containers (by engine id): its engine name without the namespace. */
+  async containerName(id: string): Promise<string> {
+    const container = await this.#engine.docker.getContainer(id).inspect();
+    return this.#names.jobName(container.Name.replace(/^\//, ''));
   }
 
   #standing(labels: Record<string, string> | null | undefined): Standing {

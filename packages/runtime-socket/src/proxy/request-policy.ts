@@ -12,11 +12,13 @@ export interface PolicyContext {
    * exists and is the job's; `undefined` otherwise.
    */
   ownedId(kind: ObjectKind, idOrName: string): Promise<string | undefined>;
-  /** Whether a volume of that name exists at all. */
-  volumeExists(name: string): Promise<boolean>;
+  /** Whether a volume of that engine name exists at all. */
+  volumeExists(engineName: string): Promise<boolean>;
+  /** The engine name of the job's private name for an object of `kind` (see `JobNames`). */
+  engineName(kind: 'container' | 'network' | 'volume', name: string): string;
 }
 
-/** A checked body: what is wrong with it, or the body to send (references pinned to engine ids). */
+/** A checked body: what is wrong with it, or the body to send (references pinned to engine ids, names to engine names). */
 export interface PolicyResult {
   violations: string[];
   body: CanonicalBody;
@@ -53,12 +55,15 @@ type Body = Record<string, unknown>;
  * job's `docker` CLI will print, and the body to send: container references
  * (`container:` namespaces, `--volumes-from`, `--link`) pinned to the engine
  * ids that were checked. Named volumes that do not exist yet are returned so
- * the proxy can create them labelled (the engine would create them unlabelled).
+ * the proxy can create them labelled (the engine would create them unlabelled),
+ * by their engine names; named volumes in `Binds` and `Mounts` are sent by
+ * their engine names. `jobNetworks` are the ids of the job's own networks
+ * the container joins (where its name is to be a DNS alias).
  */
 export async function checkContainerCreate(
   body: CanonicalBody,
   context: PolicyContext,
-): Promise<PolicyResult & { volumesToCreate: string[] }> {
+): Promise<PolicyResult & { volumesToCreate: string[]; jobNetworks: string[] }> {
   const violations: string[] = [];
   const volumesToCreate: string[] = [];
   const host: Body = { ...asObject(body.HostConfig) };
@@ -99,8 +104,9 @@ export async function checkContainerCreate(
       if (id) key = id;
       else violations.push(`network "${name}" is not one of this job's networks`);
     }
-    endpoints[key] = endpoint;
-    violations.push(...(await checkEndpoint(asObject(endpoint), context)));
+    const checked = await checkEndpoint(asObject(endpoint), context);
+    endpoints[key] = checked.endpoint === undefined ? endpoint : checked.endpoint;
+    violations.push(...checked.violations);
   }
   const pinnedBody =
     networking.EndpointsConfig === undefined
@@ -143,33 +149,47 @@ export async function checkContainerCreate(
     }
     host.VolumesFrom = pinned;
   }
+  // Legacy links go with the container onto the job's default network (see onJobDefaultNetwork), whose DNS needs names.
   if (host.Links !== null && host.Links !== undefined)
-    host.Links = await pinLinks(host.Links, context, violations);
+    host.Links = await pinLinks(host.Links, context, violations, 'by-name');
 
-  for (const bind of asStrings(host.Binds)) {
-    const source = bind.split(':')[0] as string;
-    await checkMountSource(
-      source.startsWith('/') ? 'bind' : 'volume',
-      source,
-      context,
-      violations,
-      volumesToCreate,
-    );
-  }
-  for (const mount of asArray(host.Mounts).map(asObject)) {
-    const type = asString(mount.Type) || 'volume';
-    if (type === 'tmpfs') continue;
-    if (type !== 'bind' && type !== 'volume') {
-      violations.push(`mounts of type "${type}" are not allowed`);
-      continue;
+  if (host.Binds !== null && host.Binds !== undefined) {
+    const binds: string[] = [];
+    for (const bind of asStrings(host.Binds)) {
+      const [source = '', ...rest] = bind.split(':');
+      const sent = await checkMountSource(
+        source.startsWith('/') ? 'bind' : 'volume',
+        source,
+        context,
+        violations,
+        volumesToCreate,
+      );
+      binds.push([sent, ...rest].join(':'));
     }
-    if (type === 'volume' && asObject(mount.VolumeOptions).DriverConfig)
-      violations.push('volume driver options are not allowed');
-    await checkMountSource(type, asString(mount.Source), context, violations, volumesToCreate);
+    host.Binds = binds;
+  }
+  if (host.Mounts !== null && host.Mounts !== undefined) {
+    const mounts: unknown[] = [];
+    for (const mount of asArray(host.Mounts).map(asObject)) {
+      const type = asString(mount.Type) || 'volume';
+      if (type !== 'tmpfs' && type !== 'bind' && type !== 'volume')
+        violations.push(`mounts of type "${type}" are not allowed`);
+      if (type !== 'bind' && type !== 'volume') {
+        mounts.push(mount);
+        continue;
+      }
+      if (type === 'volume' && asObject(mount.VolumeOptions).DriverConfig)
+        violations.push('volume driver options are not allowed');
+      const source = asString(mount.Source);
+      const sent = await checkMountSource(type, source, context, violations, volumesToCreate);
+      mounts.push(sent === source ? mount : { ...mount, Source: sent });
+    }
+    host.Mounts = mounts;
   }
   return {
     violations,
     volumesToCreate: [...new Set(volumesToCreate)],
+    jobNetworks: [...new Set(pinnedNetwork.values())],
     body: body.HostConfig === undefined ? pinnedBody : { ...pinnedBody, HostConfig: host },
   };
 }
@@ -195,19 +215,25 @@ function checkResources(resources: Body): string[] {
   return violations;
 }
 
-/** A network endpoint's settings (create's EndpointsConfig, network connect). */
-async function checkEndpoint(endpoint: Body, context: PolicyContext): Promise<string[]> {
+/**
+ * A network endpoint's settings (create's EndpointsConfig, network connect):
+ * what is wrong with them, and the endpoint to send when its links were
+ * pinned to engine ids (`undefined` when it has none).
+ */
+async function checkEndpoint(
+  endpoint: Body,
+  context: PolicyContext,
+): Promise<{ violations: string[]; endpoint?: Body }> {
   const violations: string[] = [];
-  for (const link of asStrings(endpoint.Links)) {
-    const target = (link.split(':')[0] as string).replace(/^\//, '');
-    if (!(await context.ownedId('container', target)))
-      violations.push(`--link "${target}" is not allowed: it is not one of this job's containers`);
-  }
+  const links =
+    endpoint.Links === null || endpoint.Links === undefined
+      ? undefined
+      : await pinLinks(endpoint.Links, context, violations, 'by-name');
   if (asString(endpoint.NetworkID) !== '' || asString(endpoint.EndpointID) !== '')
     violations.push('choosing a network or endpoint by id in the endpoint settings is not allowed');
   if (Object.keys(asObject(endpoint.DriverOpts)).length > 0)
     violations.push('network endpoint driver options are not allowed');
-  return violations;
+  return links === undefined ? { violations } : { violations, endpoint: { ...endpoint, Links: links } };
 }
 
 /** `container:<name>` → `container:<engine id>` when the container is the job's; records a violation when not. */
@@ -227,39 +253,62 @@ async function pinContainerReference(
   return undefined;
 }
 
-/** Legacy links `name[:alias]` → `id:alias`, the alias defaulting to the name the job used. */
-async function pinLinks(links: unknown, context: PolicyContext, violations: string[]): Promise<string[]> {
+/**
+ * Links `name[:alias]` → `id:alias`, the alias defaulting to the name the
+ * job used. Links on a user network (`by-name`) are resolved by the
+ * network's DNS, which knows containers by name, not by full id: they are
+ * sent the engine name in the job's namespace when it stands for the same
+ * container (no one else can make a name there), else the id.
+ */
+async function pinLinks(
+  links: unknown,
+  context: PolicyContext,
+  violations: string[],
+  pinning: 'by-id' | 'by-name' = 'by-id',
+): Promise<string[]> {
   const pinned: string[] = [];
   for (const link of asStrings(links)) {
     const [rawName = '', alias] = link.split(':');
     const name = rawName.replace(/^\//, '');
     const id = await context.ownedId('container', name);
-    if (id) pinned.push(`${id}:${alias ?? name}`);
-    else violations.push(`--link "${name}" is not allowed: it is not one of this job's containers`);
+    if (!id) {
+      violations.push(`--link "${name}" is not allowed: it is not one of this job's containers`);
+      continue;
+    }
+    const engineName = context.engineName('container', name);
+    const byName = pinning === 'by-name' && (await context.ownedId('container', engineName)) === id;
+    pinned.push(`${byName ? engineName : id}:${alias ?? name}`);
   }
   return pinned;
 }
 
+/**
+ * Checks a mount's source; resolves to the source to send: a bind's path as
+ * it is, a volume's engine name (the job's own, or the one to create).
+ */
 async function checkMountSource(
   type: 'bind' | 'volume',
   source: string,
   context: PolicyContext,
   violations: string[],
   volumesToCreate: string[],
-): Promise<void> {
+): Promise<string> {
   if (type === 'bind') {
     if (!isAllowedBindPath(source, context.allowedBindPaths)) {
       violations.push(
         `bind-mounting host path "${source}" is not allowed${context.allowedBindPaths.length ? ` (allowed: ${context.allowedBindPaths.join(', ')})` : ' (no host paths are shared with this job)'}`,
       );
     }
-    return;
+    return source;
   }
-  if (source === '') return; // anonymous volume: removed with its container
-  if (await context.ownedId('volume', source)) return;
-  if (await context.volumeExists(source))
+  if (source === '') return source; // anonymous volume: removed with its container
+  const own = await context.ownedId('volume', source);
+  if (own) return own;
+  const engineName = context.engineName('volume', source);
+  if (await context.volumeExists(engineName))
     violations.push(`volume "${source}" is not one of this job's volumes`);
-  else volumesToCreate.push(source);
+  else volumesToCreate.push(engineName);
+  return engineName;
 }
 
 /** Whether a host path lies within one of the allowed paths (segment-wise, after normalising). */
@@ -349,8 +398,13 @@ export async function checkNetworkConnect(
   const container = asString(body.Container);
   const id = container === '' ? undefined : await context.ownedId('container', container);
   const violations = id ? [] : [`container "${container}" is not one of this job's containers`];
-  if (body.EndpointConfig) violations.push(...(await checkEndpoint(asObject(body.EndpointConfig), context)));
-  return { violations, body: id ? { ...body, Container: id } : body };
+  let pinned = id ? { ...body, Container: id } : body;
+  if (body.EndpointConfig) {
+    const checked = await checkEndpoint(asObject(body.EndpointConfig), context);
+    violations.push(...checked.violations);
+    if (checked.endpoint) pinned = { ...pinned, EndpointConfig: checked.endpoint };
+  }
+  return { violations, body: pinned };
 }
 
 /** Everything wrong with a canonical volume-create body. */

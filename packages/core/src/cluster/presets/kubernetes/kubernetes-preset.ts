@@ -179,10 +179,14 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
             .map(([name]) => name),
         );
         if (nodes.every((n) => ready.has(n.name))) break;
-        if (Date.now() > deadline)
+        if (Date.now() > deadline) {
+          const log = await controlPlane.sandbox.exec(['tail', '-n', '25', `${LOG_DIR}/kubelet.log`], {
+            reject: false,
+          });
           throw new Error(
-            `not every node was Ready within ${options.readyTimeoutMs ?? 120_000} ms:\n${last}`,
+            `not every node was Ready within ${options.readyTimeoutMs ?? 120_000} ms:\n${last}\nThe control-plane node's kubelet log ends with:\n${log.stdout}`,
           );
+        }
         context.report(`waiting for ${nodes.length - ready.size} node(s) to be Ready`);
         await delay(500, context.signal);
       }
