@@ -3,6 +3,7 @@
 // what each usual call returned, for the calling test to check. It stops one container and
 // leaves the other, and its network, to whoever removes the engine's objects.
 // usage: node testcontainers-suite.mjs <httpd image> <httpd port> <busybox image>
+import { writeSync } from 'node:fs';
 import { GenericContainer, Network, Wait } from 'testcontainers';
 
 const [httpdImage, httpdPort, busyboxImage] = process.argv.slice(2);
@@ -25,18 +26,26 @@ const copied = (await web.exec(['cat', '/tmp/copied.txt'])).output;
 const byAlias = (await client.exec(['wget', '-qO-', `http://web:${port}/`])).output;
 const logs = await new Promise((resolve, reject) => {
   let text = '';
-  client.logs().then((stream) => {
+  const timer = setTimeout(
+    () => reject(new Error(`no "client is up" in the logs within 10 s: ${text}`)),
+    10_000,
+  );
+  client.logs({ tail: 10 }).then((stream) => {
+    const done = () => {
+      clearTimeout(timer);
+      stream.destroy();
+      resolve(text);
+    };
     stream.on('data', (chunk) => {
       text += chunk.toString();
-      if (text.includes('client is up')) {
-        stream.destroy();
-        resolve(text);
-      }
+      if (text.includes('client is up')) done();
     });
+    stream.on('end', done);
     stream.on('error', reject);
   }, reject);
 });
 const ids = { web: web.getId(), client: client.getId(), network: network.getId() };
 // The client and the network are left running, as a suite cut off midway leaves them.
 await web.stop();
-process.stdout.write(`${JSON.stringify({ page, copied, byAlias, logs, ids })}\n`);
+// Written synchronously: a pipe write still pending when something calls process.exit() is lost.
+writeSync(1, `${JSON.stringify({ page, copied, byAlias, logs, ids })}\n`);

@@ -277,7 +277,10 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
     if (text === undefined)
       return reply(res, 413, `sandkit proxy: request bodies over ${MAX_INSPECTED_BODY} bytes are refused`);
     if (!schema) {
-      if (!isEmptyBody(text)) return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
+      // The engine reads no body here (but API < 1.24's start, refused so); dockerode still sends its
+      // query options as one (`{"t":0}` with a stop): those are dropped, the engine gets an empty body.
+      if (!isEmptyBody(text) && !isEchoedQueryOptions(text))
+        return reply(res, 400, `sandkit proxy: ${route.name} takes no request body`);
       await forward(req, res, path, { body: Buffer.alloc(0) });
       return;
     }
@@ -537,4 +540,22 @@ export async function serveEngineProxy(engine: Engine, options: EngineProxySetti
       if (!options.keepImages) await images.removeAll();
     },
   };
+}
+
+/** Query options dockerode also puts in the body of container actions (start, stop, kill, restart). */
+const ECHOED_QUERY_OPTIONS = new Set(['t', 'signal', 'detachKeys']);
+
+/** Whether `text` is a JSON object of nothing but {@link ECHOED_QUERY_OPTIONS}. */
+function isEchoedQueryOptions(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.keys(value).every((key) => ECHOED_QUERY_OPTIONS.has(key))
+    );
+  } catch {
+    return false;
+  }
 }

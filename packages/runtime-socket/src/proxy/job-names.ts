@@ -9,7 +9,7 @@ const ENGINE_OBJECT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 /** Any job's namespace, as it appears in engine names and tags. */
 const ANY_NAMESPACE = /^sk[0-9a-f]{12}$/;
 /** Ids and id prefixes the engine might take the name for (looked up as they are first). */
-const ID_LIKE = /^[0-9a-f]{12,64}$/;
+const FULL_ID = /^[0-9a-f]{64}$/;
 /** The names of the engine's own networks, which no job may take. */
 const RESERVED_NETWORK_NAMES = new Set(['bridge', 'host', 'none', 'default']);
 
@@ -57,13 +57,15 @@ export class JobNames {
    * Where to look a name, id or id prefix up, in order: the job's name
    * first, then the name as it is (an id or prefix, the sandbox's own
    * container, the engine's default networks, an engine name the job read).
-   * Names that look like ids are tried as they are first, as the engine does.
+   * A full (64-hex) id is tried as it is first, as the engine does (full id,
+   * then name, then id prefix): a job's name never shadows an id, and an
+   * id prefix never shadows a job's name.
    */
   lookupOrder(kind: NamedKind | 'exec', name: string): string[] {
     if (kind === 'exec') return [name];
     const mapped = this.engineName(name);
     if (mapped === name) return [name];
-    return ID_LIKE.test(name) ? [name, mapped] : [mapped, name];
+    return FULL_ID.test(name) ? [name, mapped] : [mapped, name];
   }
 
   /**

@@ -368,12 +368,6 @@ export function checkNetworkCreate(body: CanonicalBody): PolicyResult {
   if (Object.keys(asObject(ipam.Options)).length > 0) violations.push('IPAM driver options are not allowed');
   if (body.ConfigFrom || body.ConfigOnly || body.Ingress)
     violations.push('config-only, config-from and ingress networks are not allowed');
-  // The engine files a container's endpoints under the network's name and resolves that name again
-  // at start, trying id prefixes too: an all-hex name could lead to another job's network by then.
-  if (/^[0-9a-f]+$/.test(asString(body.Name)))
-    violations.push(
-      `network name "${asString(body.Name)}" is not allowed: it could be taken for a network id`,
-    );
   // A job's subnets are the engine's to choose: a subnet of its own could take over host routes.
   for (const config of Array.isArray(ipam.Config) ? (ipam.Config as Body[]) : []) {
     const chosen = ['Subnet', 'IPRange', 'Gateway', 'AuxiliaryAddresses'].filter(

@@ -277,6 +277,10 @@ export const EXEC_START: StructType = struct('types.ExecStartCheck', {
   Detach: bool,
   Tty: bool,
   ConsoleSize: newer('1.42', arrayOf(uint, 2)),
+  // dockerode (and so testcontainers) sends its own options in the body; the engine has no such
+  // fields and ignores them.
+  hijack: bool,
+  stdin: bool,
 });
 
 /** `POST /volumes/create`: `volume.VolumeCreateBody`. */
