@@ -12,6 +12,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     'EngineRequestError',
     'EngineUnreachableError',
     'ExecCancelledError',
+    'ExecError',
     'ExecFailedError',
     'ExecOutputTooLargeError',
     'ExecTimedOutError',

@@ -6,6 +6,7 @@
  * in `@sandkit/core/runtime`.
  * @packageDocumentation
  */
+export type { ClusterNetwork } from './cluster/cluster-network.js';
 export type { ClusterNode } from './cluster/cluster-node.js';
 export type { ClusterPreset, PresetStepContext } from './cluster/cluster-preset.js';
 export type {
@@ -15,11 +16,13 @@ export type {
   ClusterSpec,
 } from './cluster/cluster-spec.js';
 export type { NodeProgress } from './cluster/create-cluster.js';
+export type { PlannedNode } from './cluster/plan-cluster.js';
 export {
   type KubernetesOptions,
   type KubernetesState,
   kubernetes,
 } from './cluster/presets/kubernetes/kubernetes-preset.js';
+export type { KernelNetworking } from './cluster/presets/swarm/kernel-networking.js';
 export { type SwarmOptions, type SwarmState, swarm } from './cluster/presets/swarm/swarm-preset.js';
 export type { SwarmServiceOptions } from './cluster/presets/swarm/swarm-requests.js';
 export { createSwarmService, type SwarmService } from './cluster/presets/swarm/swarm-service.js';
@@ -38,6 +41,7 @@ export {
 } from './orchestrator/sandbox-pool.js';
 export { Sandkit, type SandkitCreateOptions, type SandkitOptions } from './orchestrator/sandkit.js';
 export type { SandkitEventName, SandkitEvents } from './orchestrator/sandkit-events.js';
+export type { RuntimeChoice } from './orchestrator/select-runtime.js';
 export type * from './runtime/runtime.js';
 export type * from './sandbox/exec-types.js';
 export type * from './sandbox/sandbox.js';

@@ -30,6 +30,7 @@ export { type ConnectEngineOptions, connectEngine } from './engine/connect-engin
 export { logTail } from './engine/container-logs.js';
 export { demuxStream } from './engine/demux-stream.js';
 export { describeEngine } from './engine/describe-engine.js';
+export type { EngineConnection } from './engine/engine.js';
 export { engineFromSource } from './engine/engine-source.js';
 export { runExec } from './engine/exec/run-exec.js';
 export { loadImages, saveImages } from './engine/image-archive.js';
@@ -49,6 +50,7 @@ export {
   sandboxLabels,
 } from './labels/sandkit-labels.js';
 export { createDetachedSession, defaultSession } from './labels/session.js';
+export type { PoolHost } from './orchestrator/sandbox-pool.js';
 export { unavailableProbe } from './runtime/unavailable-probe.js';
 export { assertValidSpec } from './spec/validate-spec.js';
 export { combineSignals, delay, withTimeout } from './util/abort.js';

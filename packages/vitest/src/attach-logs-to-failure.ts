@@ -20,6 +20,6 @@ export async function attachLogsToFailure(
   );
   const shown = `${error.message}\n\nLast ${lines} log lines of sandbox ${sandbox.id} (${sandbox.runtime}, ${sandbox.image}):\n${logs}`;
   // Reporters print the message, or the stack (which begins with it): both get the logs.
-  if (error.stack?.includes(error.message)) error.stack = error.stack.replace(error.message, shown);
+  if (error.stack?.includes(error.message)) error.stack = error.stack.replace(error.message, () => shown);
   error.message = shown;
 }

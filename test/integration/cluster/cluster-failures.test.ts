@@ -101,7 +101,7 @@ for (const mode of SYSTEM_CONTAINER_MODES)
       const error = await sk
         .cluster({ nodes: 3, spec: node, preset: neverSettles }, { timeoutMs: 5_000 })
         .catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: CancelledError.code, timedOut: true });
+      expect(error).toMatchObject({ code: CancelledError.timedOutCode, timedOut: true });
       await nothingLeft();
     });
 

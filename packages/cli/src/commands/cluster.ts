@@ -29,6 +29,9 @@ export interface ClusterUpOptions extends RuntimeFlags {
  */
 export async function clusterUpCommand(options: ClusterUpOptions): Promise<number> {
   const reporter = new Reporter(outputMode(options.json));
+  // `cluster down NAME` finds it by name: a second cluster of that name would make it ambiguous.
+  const taken = (await listClusters()).find((c) => c.name === options.name);
+  if (taken) throw new Error(`a cluster named ${options.name} exists (${taken.id}): choose another --name`);
   const sk = new Sandkit({
     runtimes: cliRuntimes(options, reporter),
     session: createDetachedSession(),
@@ -174,6 +177,15 @@ export async function clusterDownCommand(names: string[], options: { json?: bool
     throw new Error(
       `no cluster named ${unknown.join(', ')} (there are: ${clusters.map((c) => c.name).join(', ') || 'none'})`,
     );
+  }
+  // Names are not unique (every sk.cluster() without one is "cluster"): a name must mean one cluster.
+  for (const name of names) {
+    const named = clusters.filter((c) => c.name === name);
+    if (named.length > 1) {
+      throw new Error(
+        `${named.length} clusters are named ${name} (${named.map((c) => c.id).join(', ')}): give the id of the one to remove`,
+      );
+    }
   }
   const engine = await connectEngine();
   for (const cluster of selected) {

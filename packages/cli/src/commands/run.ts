@@ -1,4 +1,4 @@
-import { CancelledError, type DockerAccess, isSandkitError, type SandboxSpec } from '@sandkit/core';
+import { type DockerAccess, isSandkitError, type SandboxSpec } from '@sandkit/core';
 import { outputMode, Reporter } from '../output/reporter.js';
 import { cliSandkit } from '../runtimes.js';
 
@@ -95,7 +95,7 @@ export async function runCommand(image: string, command: string[], options: RunO
     return exitCode ?? 137;
   } catch (error) {
     if (signalExit) return signalExit;
-    if (CancelledError.is(error) || (isSandkitError(error) && error.code === 'SANDKIT_EXEC_TIMED_OUT')) {
+    if (isSandkitError(error) && error.code === 'SANDKIT_EXEC_TIMED_OUT') {
       reporter.warn(error.shortMessage);
       return 124;
     }

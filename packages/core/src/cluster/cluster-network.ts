@@ -1,5 +1,4 @@
 import type { Engine } from '../engine/engine.js';
-import { ignoreMissing } from '../engine/sweep-by-label.js';
 import { type ClusterMembership, LABEL, type Session } from '../labels/sandkit-labels.js';
 import { gatewayAddress, parseSubnet, pickFreeSubnet, type Subnet } from './cluster-subnet.js';
 
@@ -65,11 +64,6 @@ export async function createClusterNetwork(
       if (!overlap || options.subnet || attempt + 1 >= SUBNET_ATTEMPTS) throw error;
     }
   }
-}
-
-/** Removes the cluster's network (gone already is fine). */
-export async function removeClusterNetwork(engine: Engine, id: string): Promise<void> {
-  await ignoreMissing(engine.docker.getNetwork(id).remove());
 }
 
 async function subnetsInUse(engine: Engine): Promise<string[]> {

@@ -108,6 +108,8 @@ export async function createCluster<State>(
   const engine = await runtime.engine();
   const expiresAt = spec.spec.ttlMs !== undefined ? Date.now() + spec.spec.ttlMs : undefined;
   const created: ClusterNode[] = [];
+  // Every node creation started, so that a failure can cancel those still running.
+  let started: Array<Promise<unknown>> = [];
   try {
     signal.throwIfAborted();
     const network = await createClusterNetwork(engine, {
@@ -142,6 +144,7 @@ export async function createCluster<State>(
           fail(node, 'create'),
         );
     });
+    started = ready;
     const steps: Array<Promise<unknown>> = [...ready];
     let state: State | undefined;
     const preset = spec.preset;
@@ -198,6 +201,11 @@ export async function createCluster<State>(
     });
     return cluster;
   } catch (error) {
+    const cancelled = signal.aborted;
+    // Nodes still being created are cancelled (their creation removes what it made); their
+    // rejections are this failure's, not unhandled ones.
+    if (!firstFailure.signal.aborted) firstFailure.abort(new SandkitError('the cluster is being removed'));
+    for (const creation of started) creation.catch(() => {});
     await removeCluster(engine, clusterId, created);
     if (failure && !options.signal?.aborted) {
       throw new ClusterFailedError({
@@ -208,7 +216,7 @@ export async function createCluster<State>(
         cause: failure.error,
       });
     }
-    if (signal.aborted || CancelledError.is(error)) {
+    if (cancelled || CancelledError.is(error)) {
       throw new CancelledError(
         'create the cluster',
         options.signal?.aborted ? options.signal.reason : signal.reason,

@@ -117,15 +117,28 @@ export function findClusterSpecIssues(
   }
   if (s.preset !== undefined) {
     const preset = s.preset as ClusterSpec['preset'];
-    if (typeof preset?.bootstrap !== 'function' || typeof preset.join !== 'function') {
+    const steps = ['validate', 'bootstrapNode', 'bootstrap', 'join', 'settle'] as const;
+    const missing = steps.filter(
+      (step) => typeof (preset as Record<string, unknown> | undefined)?.[step] !== 'function',
+    );
+    if (!preset || missing.length > 0) {
       list.add(
         'preset',
-        `expected a cluster preset, got ${describeValue(preset)}`,
-        'a preset such as swarm()',
+        `expected a cluster preset, got ${describeValue(preset)}${preset && missing.length < steps.length ? ` (no ${missing.join(', ')})` : ''}`,
+        'a preset such as swarm() or kubernetes()',
       );
     } else if (list.issues.length === 0) {
-      for (const issue of preset.validate(planNodes(spec)))
-        list.add(issue.path, issue.problem, issue.allowed);
+      const plan = planNodes(spec);
+      for (const issue of preset.validate(plan)) list.add(issue.path, issue.problem, issue.allowed);
+      if (list.issues.length === 0) {
+        const first = preset.bootstrapNode(plan);
+        if (!plan.some((node) => node.name === first))
+          list.add(
+            'preset',
+            `the preset would bootstrap node "${first}", which the cluster does not have`,
+            plan.map((n) => n.name).join(', '),
+          );
+      }
     }
   }
   // A problem of the shared spec shows once per role; identical ones are kept once.

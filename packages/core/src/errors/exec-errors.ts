@@ -7,7 +7,8 @@ export interface ExecErrorContext extends SandkitErrorContext {
   result: ExecResult;
 }
 
-abstract class ExecError extends SandkitError {
+/** Base of every exec error: the command's `result`, and its `exitCode`, `stdout` and `stderr` at the top. */
+export abstract class ExecError extends SandkitError {
   /** The command, its exit code (`undefined` if it never finished) and its output so far. */
   readonly result: ExecResult;
   /** The command's exit code, as in `result`; `undefined` if it never finished. */

@@ -5,6 +5,7 @@ export { EngineRequestError } from './engine-request-error.js';
 export { type EngineAttempt, EngineUnreachableError } from './engine-unreachable-error.js';
 export {
   ExecCancelledError,
+  ExecError,
   type ExecErrorContext,
   ExecFailedError,
   ExecOutputTooLargeError,
