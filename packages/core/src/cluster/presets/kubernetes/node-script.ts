@@ -74,6 +74,11 @@ for setting in kernel/panic=10 kernel/panic_on_oops=1 vm/overcommit_memory=1; do
     mount --bind "$shown" "$file"
   fi
 done
+# Network settings are the node's own (its network namespace): where /proc/sys is read-only (the
+# fallback), /proc/sys/net alone is made writable, for kube-proxy (route_localnet) and forwarding.
+if ! (cat /proc/sys/net/ipv4/ip_forward > /proc/sys/net/ipv4/ip_forward) 2>/dev/null; then
+  mount --bind /proc/sys/net /proc/sys/net && mount -o remount,bind,rw /proc/sys/net
+fi
 sysctl -w net.ipv4.ip_forward=1 >/dev/null 2>&1 || true
 sysctl -w net.bridge.bridge-nf-call-iptables=1 >/dev/null 2>&1 || true
 echo '${cni}' > /etc/cni/net.d/10-sandkit.conflist
