@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { createSession, type Engine, type SandboxSpec } from '@sandkit/core';
 import { LABEL, unixSocketClient } from '@sandkit/core/runtime';
 import { sysbox } from '@sandkit/runtime-sysbox';
-import type Dockerode from 'dockerode';
 import { sweepByLabel } from '../packages/core/src/engine/sweep-by-label.js';
 import { xfsSeedStore } from '../test/support/seed-store.js';
 import { benchSetup } from './support/bench-engine.js';
 import { report, round } from './support/report.js';
 import { usedBytes } from './support/used-bytes.js';
+import { waitForPing } from './support/wait-for-ping.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const { engine, images } = await benchSetup();
@@ -89,19 +89,6 @@ function rawWay(name: string, image: string, seeded: boolean): Way {
       };
     },
   };
-}
-
-async function waitForPing(client: Dockerode): Promise<void> {
-  for (;;) {
-    if (
-      await client.ping().then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Sysbox's own preload: an inner daemon loads the seed, the container is committed as a new image. */

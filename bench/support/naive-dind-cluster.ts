@@ -8,6 +8,7 @@ import {
   privilegedHostConfig,
   REMOUNT_CGROUPS_RW,
 } from '../../packages/runtime-sysbox/src/fallback/privileged-host-config.js';
+import { waitForPing } from './wait-for-ping.js';
 
 /** A naive swarm cluster as CI scripts make one: privileged dind containers, each loading the images. */
 export interface NaiveCluster {
@@ -96,19 +97,6 @@ export async function naiveDindCluster(args: {
   } catch (error) {
     await remove();
     throw error;
-  }
-}
-
-async function waitForPing(client: Dockerode): Promise<void> {
-  for (;;) {
-    if (
-      await client.ping().then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

@@ -31,18 +31,23 @@ export const dindImage: ImageRecipe = {
   async prepare(dir) {
     const rootfs = join(dir, 'rootfs');
     await layDaemonRootfs(rootfs);
-    await writeFile(
-      join(dir, 'Dockerfile'),
-      [
-        'FROM scratch',
-        'COPY rootfs/ /',
-        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-        'CMD ["dockerd"]',
-        '',
-      ].join('\n'),
-    );
+    await writeDaemonDockerfile(dir);
   },
 };
+
+/** The Dockerfile of an image whose `rootfs/` holds a Docker daemon: that root, run as `dockerd`. */
+export function writeDaemonDockerfile(dir: string): Promise<void> {
+  return writeFile(
+    join(dir, 'Dockerfile'),
+    [
+      'FROM scratch',
+      'COPY rootfs/ /',
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'CMD ["dockerd"]',
+      '',
+    ].join('\n'),
+  );
+}
 
 /** Lays busybox, the Docker daemon's binaries and iptables (legacy) into `rootfs`. */
 export async function layDaemonRootfs(rootfs: string): Promise<void> {

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { ImageRecipe } from '../images/build-offline-image.js';
 import { copyHostBinaries } from '../images/copy-host-binaries.js';
 import { HOST_BUSYBOX } from './busybox-rootfs.js';
-import { DAEMON_BINARIES, layDaemonRootfs } from './dind.js';
+import { DAEMON_BINARIES, layDaemonRootfs, writeDaemonDockerfile } from './dind.js';
 import { copyKubernetesBinaries, KUBERNETES_BINARIES } from './kubernetes-binaries.js';
 
 /** What a node runs besides Docker and Kubernetes: etcd, certificates, conntrack, CNI plugins. */
@@ -68,16 +68,7 @@ export function kubernetesNodeImage(binaries: string): ImageRecipe {
         `${JSON.stringify({ runtimes: { sandkit: { path: KUBERNETES_NODE_RUNC } }, 'default-runtime': 'sandkit' }, null, 2)}\n`,
       );
       await mkdir(join(rootfs, 'etc/cni/net.d'), { recursive: true });
-      await writeFile(
-        join(dir, 'Dockerfile'),
-        [
-          'FROM scratch',
-          'COPY rootfs/ /',
-          'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-          'CMD ["dockerd"]',
-          '',
-        ].join('\n'),
-      );
+      await writeDaemonDockerfile(dir);
     },
   };
 }
