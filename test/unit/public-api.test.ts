@@ -78,6 +78,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     'saveImages',
     'swarmLimits',
     'sweepByLabel',
+    'timeoutSignal',
     'toSandkitError',
     'unavailableProbe',
     'unixSocketClient',

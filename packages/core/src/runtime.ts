@@ -53,6 +53,6 @@ export { createDetachedSession, defaultSession } from './labels/session.js';
 export type { PoolHost } from './orchestrator/sandbox-pool.js';
 export { unavailableProbe } from './runtime/unavailable-probe.js';
 export { assertValidSpec } from './spec/validate-spec.js';
-export { combineSignals, delay, withTimeout } from './util/abort.js';
+export { combineSignals, delay, timeoutSignal, withTimeout } from './util/abort.js';
 export { withFileLock } from './util/with-file-lock.js';
 export { assertValidCreateOptions, assertValidSession } from './validation/validate-create-options.js';

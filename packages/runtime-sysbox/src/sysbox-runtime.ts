@@ -35,6 +35,7 @@ import {
   removeHostPaths,
   runExec,
   sandboxLabels,
+  timeoutSignal,
   toSandkitError,
   unavailableProbe,
   unixSocketClient,
@@ -401,7 +402,7 @@ export class SysboxRuntime implements Runtime {
         const containerContext = { ...context, containerId };
         if (mode.kind === 'sysbox') await this.#verifyOciRuntime(engine, containerId, containerContext);
         const readyTimeoutMs = daemon.readyTimeoutMs ?? 60_000;
-        const ready = AbortSignal.any([signal, AbortSignal.timeout(readyTimeoutMs)]);
+        const ready = AbortSignal.any([signal, timeoutSignal(readyTimeoutMs)]);
         const hostSocket = hostDir ? join(hostDir, 'docker.sock') : undefined;
         let path: Awaited<ReturnType<typeof waitForInnerDaemon>>;
         try {

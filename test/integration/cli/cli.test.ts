@@ -186,7 +186,7 @@ describe('sandkit doctor, ls and gc', () => {
       '--seed-store',
       join(import.meta.dirname, '../../../node_modules/.sandkit-test-store'),
     ]);
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('"event":"gc"');
   });
 });

@@ -12,6 +12,7 @@ import type { ClusterMembership, Session } from '../labels/sandkit-labels.js';
 import type { ClusterNodePlacement, Runtime } from '../runtime/runtime.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SandboxSpec } from '../spec/sandbox-spec.js';
+import { timeoutSignal } from '../util/abort.js';
 import { createClusterNetwork } from './cluster-network.js';
 import type { ClusterNode } from './cluster-node.js';
 import type { PresetStepContext } from './cluster-preset.js';
@@ -82,7 +83,7 @@ export async function createCluster<State>(
   const firstFailure = new AbortController();
   const signal = AbortSignal.any([
     firstFailure.signal,
-    AbortSignal.timeout(options.timeoutMs ?? DEFAULT_CLUSTER_TIMEOUT_MS),
+    timeoutSignal(options.timeoutMs ?? DEFAULT_CLUSTER_TIMEOUT_MS),
     ...(options.signal ? [options.signal] : []),
   ]);
   let failure: NodeFailure | undefined;
@@ -108,8 +109,6 @@ export async function createCluster<State>(
   const engine = await runtime.engine();
   const expiresAt = spec.spec.ttlMs !== undefined ? Date.now() + spec.spec.ttlMs : undefined;
   const created: ClusterNode[] = [];
-  // Every node creation started, so that a failure can cancel those still running.
-  let started: Array<Promise<unknown>> = [];
   try {
     signal.throwIfAborted();
     const network = await createClusterNetwork(engine, {
@@ -144,7 +143,6 @@ export async function createCluster<State>(
           fail(node, 'create'),
         );
     });
-    started = ready;
     const steps: Array<Promise<unknown>> = [...ready];
     let state: State | undefined;
     const preset = spec.preset;
@@ -201,11 +199,6 @@ export async function createCluster<State>(
     });
     return cluster;
   } catch (error) {
-    const cancelled = signal.aborted;
-    // Nodes still being created are cancelled (their creation removes what it made); their
-    // rejections are this failure's, not unhandled ones.
-    if (!firstFailure.signal.aborted) firstFailure.abort(new SandkitError('the cluster is being removed'));
-    for (const creation of started) creation.catch(() => {});
     await removeCluster(engine, clusterId, created);
     if (failure && !options.signal?.aborted) {
       throw new ClusterFailedError({
@@ -216,7 +209,7 @@ export async function createCluster<State>(
         cause: failure.error,
       });
     }
-    if (cancelled || CancelledError.is(error)) {
+    if (signal.aborted || CancelledError.is(error)) {
       throw new CancelledError(
         'create the cluster',
         options.signal?.aborted ? options.signal.reason : signal.reason,

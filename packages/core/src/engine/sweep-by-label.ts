@@ -66,8 +66,9 @@ export async function sweepByLabel(engine: Engine, filter: SweepFilter): Promise
     (await engine.docker.listVolumes({ filters })).Volumes ?? [],
     (v) => v.Labels ?? undefined,
     async (v) => {
-      await ignoreMissing(engine.docker.getVolume(v.Name).remove());
-      report.volumes.push(v.Name);
+      // A volume still in use (by a container another sweep is removing) is left for a later sweep.
+      if (await unlessInUse(engine.docker.getVolume(v.Name).remove(), (e) => e.statusCode === 409))
+        report.volumes.push(v.Name);
     },
   );
   // Images a guarded job built carry its sandbox's labels: removed once nothing uses them. By id and

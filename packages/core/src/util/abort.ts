@@ -9,7 +9,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
  * The promise itself is not cancelled; callers clean up what it produces.
  */
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
-  const timeout = AbortSignal.timeout(timeoutMs);
+  const timeout = timeoutSignal(timeoutMs);
   return raceSignal(promise, signal ? AbortSignal.any([signal, timeout]) : timeout);
 }
 
@@ -44,7 +44,7 @@ export function combineSignals(
   signal: AbortSignal | undefined,
   timeoutMs: number | undefined,
 ): AbortSignal | undefined {
-  const signals = [signal, timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined].filter(
+  const signals = [signal, timeoutMs !== undefined ? timeoutSignal(timeoutMs) : undefined].filter(
     (s): s is AbortSignal => s !== undefined,
   );
   if (signals.length <= 1) return signals[0];
@@ -54,4 +54,20 @@ export function combineSignals(
 /** Waits `ms` milliseconds, or rejects with the signal's reason. */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return raceSignal(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);
+}
+
+/**
+ * A signal that aborts after `ms` with a `TimeoutError`, as `AbortSignal.timeout()`
+ * does, but held by its timer until it fires: an `AbortSignal.timeout()` that only
+ * an `AbortSignal.any()` refers to can be garbage-collected on Node 20 before it
+ * fires, and the deadline silently never comes (seen: a cluster's 5 s timeout
+ * that never fired in a busy test process). The timer does not keep the process alive.
+ */
+export function timeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(
+    () => controller.abort(new DOMException(`The operation was aborted due to timeout`, 'TimeoutError')),
+    ms,
+  ).unref();
+  return controller.signal;
 }
