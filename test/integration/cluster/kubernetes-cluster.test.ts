@@ -59,6 +59,15 @@ spec:
   - {name: client, image: ${app.busybox}, imagePullPolicy: Never, command: [sleep, '3600']}
 `;
 
+let built: Promise<KubernetesImages> | undefined;
+/** The node and pause images, built (or found) once for both modes: preparing their context reads every binary. */
+function kubernetesImages(): Promise<KubernetesImages> {
+  built ??= testEngine().then((engine) =>
+    buildKubernetesImages(engine, BINARIES, (line) => console.log(`[kubernetes] ${line}`)),
+  );
+  return built;
+}
+
 for (const mode of SYSTEM_CONTAINER_MODES) {
   const skipReason = mode.skipReason ?? noBinaries;
   describe.skipIf(skipReason !== undefined)(
@@ -72,9 +81,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
       let k8s: KubernetesImages;
 
       beforeAll(async () => {
-        k8s = await buildKubernetesImages(await testEngine(), BINARIES, (line) =>
-          console.log(`[kubernetes] ${line}`),
-        );
+        k8s = await kubernetesImages();
         store = await xfsSeedStore();
         stateDir = await tempDir('sandkit-k8s-state-');
         sk = new Sandkit({ runtimes: [sysbox({ ...mode.options, seedStore: store.root, stateDir })] });

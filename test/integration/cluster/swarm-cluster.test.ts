@@ -154,7 +154,7 @@ for (const mode of SYSTEM_CONTAINER_MODES)
     });
 
     it.skipIf(hostHasIpvs)(
-      'refuses a virtual-IP service on a kernel without IPVS, before it reaches the engine',
+      `refuses a virtual-IP service on a kernel without IPVS, before it reaches the engine${hostHasIpvs ? ': skipped, this kernel has IPVS (virtual IPs work here)' : ''}`,
       async () => {
         const error = await createSwarmService(cluster, {
           name: 'vip',
