@@ -17,6 +17,13 @@ export type {
 } from './cluster/cluster-spec.js';
 export type { NodeProgress } from './cluster/create-cluster.js';
 export type { PlannedNode } from './cluster/plan-cluster.js';
+export type { JoinCredentials } from './cluster/presets/kubeadm/join-command.js';
+export {
+  type KubeadmOptions,
+  type KubeadmState,
+  kubeadm,
+} from './cluster/presets/kubeadm/kubeadm-preset.js';
+export { KubeadmStepFailedError } from './cluster/presets/kubeadm/kubeadm-step-error.js';
 export {
   type KubernetesOptions,
   type KubernetesState,

@@ -16,11 +16,22 @@ export { busyboxImage } from './recipes/busybox.js';
 export { dindImage } from './recipes/dind.js';
 export { HTTPD_PAGE, HTTPD_PORT, httpdImage } from './recipes/httpd.js';
 export {
+  buildKubeadmImages,
   buildKubernetesImages,
   buildOfflineImages,
+  type KubeadmImages,
   type KubernetesImages,
   type OfflineImages,
   prepareHost,
 } from './recipes/index.js';
+export {
+  etcdImage,
+  KUBEADM_IMAGE_REPOSITORY,
+  type KubeadmImageSettings,
+  kubeadmImageNames,
+  kubeadmImageSettings,
+  kubeProxyImage,
+  kubernetesComponentImage,
+} from './recipes/kubeadm-images.js';
 export { KUBERNETES_NODE_RUNC, kubernetesNodeImage } from './recipes/kubernetes-node.js';
 export { pauseImage } from './recipes/pause.js';

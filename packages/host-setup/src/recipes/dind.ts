@@ -53,8 +53,19 @@ export function writeDaemonDockerfile(dir: string): Promise<void> {
 export async function layDaemonRootfs(rootfs: string): Promise<void> {
   await mkdir(rootfs);
   await layBusyboxRootfs(rootfs);
+  await copyHostBinaries(rootfs, Object.keys(DAEMON_BINARIES));
+  await layLegacyIptables(rootfs);
+  await writeFile(join(rootfs, 'etc/group'), 'root:x:0:\nnobody:x:65534:\ndocker:x:999:\n');
+}
+
+/**
+ * Copies the host's iptables (`xtables-legacy-multi`, its extension modules and
+ * their libraries) into `rootfs` and links the iptables commands to the legacy
+ * backend, which works inside a container on any kernel.
+ */
+export async function layLegacyIptables(rootfs: string): Promise<void> {
   const modules = (await readdir(XTABLES_MODULES)).map((m) => join(XTABLES_MODULES, m));
-  await copyHostBinaries(rootfs, [...Object.keys(DAEMON_BINARIES), ...modules]);
+  await copyHostBinaries(rootfs, ['/usr/sbin/xtables-legacy-multi', ...modules]);
   for (const tool of [
     'iptables',
     'iptables-save',
@@ -65,5 +76,4 @@ export async function layDaemonRootfs(rootfs: string): Promise<void> {
   ]) {
     await symlink('xtables-legacy-multi', join(rootfs, 'usr/sbin', tool));
   }
-  await writeFile(join(rootfs, 'etc/group'), 'root:x:0:\nnobody:x:65534:\ndocker:x:999:\n');
 }

@@ -1,9 +1,17 @@
-import type { Engine } from '@sandkit/core';
+import { type Engine, SandkitError } from '@sandkit/core';
 import { ensureEngine } from '../engine/ensure-engine.js';
-import { buildOfflineImage } from '../images/build-offline-image.js';
+import { buildOfflineImage, type ImageRecipe } from '../images/build-offline-image.js';
 import { busyboxImage } from './busybox.js';
 import { dindImage } from './dind.js';
 import { httpdImage } from './httpd.js';
+import {
+  etcdImage,
+  KUBEADM_IMAGE_REPOSITORY,
+  kubeadmImageNames,
+  kubeadmImageSettings,
+  kubeProxyImage,
+  kubernetesComponentImage,
+} from './kubeadm-images.js';
 import { kubernetesNodeImage } from './kubernetes-node.js';
 import { pauseImage } from './pause.js';
 
@@ -60,4 +68,58 @@ export async function buildKubernetesImages(
     buildOfflineImage(engine, pauseImage(binaries), { log }),
   ]);
   return { node, pause };
+}
+
+/** References of the images a kubeadm cluster runs. */
+export interface KubeadmImages {
+  /** The node image (see {@link kubernetesNodeImage}; it holds kubeadm). */
+  node: string;
+  /** The prefix kubeadm's `imageRepository` names the control-plane images with. */
+  imageRepository: string;
+  /** The Kubernetes version of the binaries (kubeadm's `kubernetesVersion`), e.g. `v1.20.2`. */
+  kubernetesVersion: string;
+  /** The tag of the etcd image (kubeadm's `etcd.local.imageTag`), the host's etcd version. */
+  etcdImageTag: string;
+  /**
+   * Every image kubeadm runs on a node (control plane, kube-proxy, pause), as
+   * kubeadm names them: seed them all into every node.
+   */
+  kubeadm: string[];
+}
+
+/**
+ * Builds (or finds) the node image and every image kubeadm runs
+ * (kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy,
+ * etcd, pause; no CoreDNS), from a directory of Kubernetes executables and
+ * the host's etcd, each tagged as kubeadm names it for
+ * {@link KUBEADM_IMAGE_REPOSITORY}; no registry involved.
+ */
+export async function buildKubeadmImages(
+  engine: Engine,
+  binaries: string,
+  log: (line: string) => void,
+): Promise<KubeadmImages> {
+  const settings = await kubeadmImageSettings(binaries);
+  const names = await kubeadmImageNames(binaries, settings);
+  const recipes: Record<string, ImageRecipe> = {
+    'kube-apiserver': kubernetesComponentImage(binaries, 'kube-apiserver'),
+    'kube-controller-manager': kubernetesComponentImage(binaries, 'kube-controller-manager'),
+    'kube-scheduler': kubernetesComponentImage(binaries, 'kube-scheduler'),
+    'kube-proxy': kubeProxyImage(binaries),
+    etcd: etcdImage,
+    pause: pauseImage(binaries),
+  };
+  const [node, ...tagged] = await Promise.all([
+    buildOfflineImage(engine, kubernetesNodeImage(binaries), { log }),
+    ...Object.entries(recipes).map(async ([component, recipe]) => {
+      const name = names[component];
+      if (!name)
+        throw new SandkitError(`kubeadm names no ${component} image`, {}, Object.values(names).join('\n'));
+      const built = await buildOfflineImage(engine, recipe, { log });
+      const tag = name.slice(name.lastIndexOf(':') + 1);
+      await engine.docker.getImage(built).tag({ repo: name.slice(0, name.lastIndexOf(':')), tag });
+      return name;
+    }),
+  ]);
+  return { node: node as string, imageRepository: KUBEADM_IMAGE_REPOSITORY, ...settings, kubeadm: tagged };
 }

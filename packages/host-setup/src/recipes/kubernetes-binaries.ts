@@ -14,6 +14,7 @@ export const KUBERNETES_BINARIES = [
   'kubelet',
   'kube-proxy',
   'kubectl',
+  'kubeadm',
 ] as const;
 
 /**

@@ -12,18 +12,68 @@ const NODE_BINARIES: Record<string, string> = {
   '/usr/bin/openssl': 'openssl',
   '/usr/sbin/conntrack': 'conntrack',
 };
+/** Linux's capabilities by number (capability i is bit i of a capability set), without the `CAP_` prefix. */
+const LINUX_CAPABILITIES = [
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'SETPCAP',
+  'LINUX_IMMUTABLE',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_ADMIN',
+  'NET_RAW',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SYS_CHROOT',
+  'SYS_PTRACE',
+  'SYS_PACCT',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_NICE',
+  'SYS_RESOURCE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'MKNOD',
+  'LEASE',
+  'AUDIT_WRITE',
+  'AUDIT_CONTROL',
+  'SETFCAP',
+  'MAC_OVERRIDE',
+  'MAC_ADMIN',
+  'SYSLOG',
+  'WAKE_ALARM',
+  'BLOCK_SUSPEND',
+  'AUDIT_READ',
+  'PERFMON',
+  'BPF',
+  'CHECKPOINT_RESTORE',
+];
 const CNI_PLUGINS = ['bridge', 'host-local', 'loopback', 'portmap'].map((p) => `/usr/lib/cni/${p}`);
 
 /**
  * Path, in the node image, of the OCI runtime its inner Docker daemon uses
- * (the image's /etc/docker/daemon.json makes it the default): runc, minus
- * the negative `oomScoreAdj` the kubelet asks for Pod sandboxes (-998), which
- * an unprivileged system container may not set (runc then fails to start
- * every Pod); raising a score stays allowed.
+ * (the image's /etc/docker/daemon.json makes it the default): runc, with two
+ * changes to each container's spec an unprivileged system container needs:
+ * - minus the negative `oomScoreAdj` the kubelet asks for Pod sandboxes
+ *   (-998), which it may not set (runc then fails to start every Pod);
+ *   raising a score stays allowed;
+ * - minus the capabilities outside the node's own bounding set, which no
+ *   process in it can grant: a privileged container (kubeadm's kube-proxy)
+ *   asks for every capability the daemon knows, and runc fails ("unable to
+ *   apply caps") where the host lacks one. Newer Docker daemons do the same
+ *   for `--privileged`.
  */
 export const KUBERNETES_NODE_RUNC = '/usr/local/bin/sandkit-runc';
 
-const RUNC_WITHOUT_NEGATIVE_OOM_SCORE = `#!/bin/sh
+const RUNC_FOR_SYSTEM_CONTAINERS = `#!/bin/sh
 bundle=
 previous=
 for argument in "$@"; do
@@ -32,6 +82,14 @@ for argument in "$@"; do
 done
 if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then
   sed -i -e 's/,"oomScoreAdj":-[0-9]*//' -e 's/"oomScoreAdj":-[0-9]*,\\{0,1\\}//' "$bundle/config.json"
+  bounding=0x$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status)
+  index=0
+  for name in ${LINUX_CAPABILITIES.join(' ')}; do
+    if [ $(( (bounding >> index) & 1 )) = 0 ]; then
+      sed -i -e "s/\\"CAP_$name\\",//g" -e "s/,\\{0,1\\}\\"CAP_$name\\"//g" "$bundle/config.json"
+    fi
+    index=$((index + 1))
+  done
 fi
 exec /usr/sbin/runc "$@"
 `;
@@ -42,7 +100,7 @@ exec /usr/sbin/runc "$@"
  * conntrack and the CNI plugins from the host's Debian packages, and the
  * Kubernetes executables from `binaries` (a directory holding
  * kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
- * kube-proxy and kubectl, plain or gzipped). Built offline, like the others.
+ * kube-proxy, kubectl and kubeadm, plain or gzipped). Built offline, like the others.
  */
 export function kubernetesNodeImage(binaries: string): ImageRecipe {
   return {
@@ -61,7 +119,7 @@ export function kubernetesNodeImage(binaries: string): ImageRecipe {
       for (const plugin of CNI_PLUGINS) await copyFile(plugin, join(rootfs, 'opt/cni/bin', basename(plugin)));
       await mkdir(join(rootfs, 'usr/local/bin'), { recursive: true });
       await copyKubernetesBinaries(binaries, KUBERNETES_BINARIES, join(rootfs, 'usr/local/bin'));
-      await writeFile(join(rootfs, KUBERNETES_NODE_RUNC), RUNC_WITHOUT_NEGATIVE_OOM_SCORE, { mode: 0o755 });
+      await writeFile(join(rootfs, KUBERNETES_NODE_RUNC), RUNC_FOR_SYSTEM_CONTAINERS, { mode: 0o755 });
       await mkdir(join(rootfs, 'etc/docker'), { recursive: true });
       await writeFile(
         join(rootfs, 'etc/docker/daemon.json'),

@@ -1,0 +1,263 @@
+import type { SpecIssue } from '../../../errors/index.js';
+import { delay } from '../../../util/abort.js';
+import type { ClusterNode } from '../../cluster-node.js';
+import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
+import type { PlannedNode } from '../../plan-cluster.js';
+import { nodePodCidr } from '../kubernetes/kubernetes-preset.js';
+import type { NodeAddress } from '../kubernetes/node-script.js';
+import { type JoinCredentials, parseJoinCommand } from './join-command.js';
+import { initConfiguration, joinConfiguration, KUBEADM_CONFIG } from './kubeadm-config.js';
+import { KubeadmStepFailedError } from './kubeadm-step-error.js';
+import { KUBELET_LOG, kubeletStartScript } from './kubelet-start-script.js';
+import { missingImagesScript } from './missing-images-script.js';
+import { nodePreparationScript } from './node-preparation-script.js';
+import { podNetworkScript } from './pod-network-script.js';
+
+/** Options of {@link kubeadm}. */
+export interface KubeadmOptions {
+  /**
+   * The tag of the etcd image kubeadm runs (`<imageRepository>/etcd:<tag>`).
+   * `@sandkit/host-setup`'s `buildKubeadmImages` builds it from the host's
+   * etcd and says its tag (`etcdImageTag`).
+   */
+  etcdImageTag: string;
+  /**
+   * The prefix of every image kubeadm runs (`<imageRepository>/kube-apiserver:<version>`,
+   * `…/pause:3.2`, …). Each must be in every node's Docker daemon: seed them
+   * (`seed: { images: […] }`); nothing is pulled.
+   * @default 'sandkit' (the images `buildKubeadmImages` builds)
+   */
+  imageRepository?: string;
+  /**
+   * The Kubernetes version kubeadm sets up: that of the nodes' kubeadm and
+   * kubelet, and the tag of the control-plane images.
+   * @default 'v1.20.2'
+   */
+  kubernetesVersion?: string;
+  /**
+   * The role whose (single) node runs `kubeadm init` and the control plane.
+   * @default 'control-plane' when the cluster has that role, else the first node
+   */
+  controlPlaneRole?: string;
+  /**
+   * The Pods' address range, a /16: node number i (0-based, in creation order) gets its i-th /24.
+   * @default '10.244.0.0/16'
+   */
+  podCidr?: string;
+  /**
+   * The Services' address range.
+   * @default '10.96.0.0/12'
+   */
+  serviceCidr?: string;
+  /**
+   * Whether ordinary Pods may run on the control-plane node (else kubeadm taints it `NoSchedule`).
+   * @default false
+   */
+  scheduleOnControlPlane?: boolean;
+  /**
+   * How long the nodes get to be Ready once they all joined.
+   * @default 120_000
+   */
+  readyTimeoutMs?: number;
+}
+
+/** What a kubeadm cluster's bootstrap leaves on it (`cluster.state`). */
+export interface KubeadmState {
+  /** The node that ran `kubeadm init` (and `kubectl` works on, with `/etc/kubernetes/admin.conf`). */
+  controlPlane: string;
+  /** The API server, on the control-plane node's cluster address. */
+  server: string;
+  /**
+   * The kubeconfig `kubeadm init` wrote (`/etc/kubernetes/admin.conf`,
+   * admin rights): the API server at the control plane's cluster address,
+   * which a local engine's host reaches.
+   */
+  kubeconfig: string;
+  /** Each node's slice of the Pod range. */
+  podCidrs: Record<string, string>;
+  /** What a node needs to `kubeadm join` (a bootstrap token, valid 24 h). */
+  join: JoinCredentials;
+}
+
+const DEFAULT_CONTROL_PLANE_ROLE = 'control-plane';
+const ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
+
+/**
+ * Kubernetes set up by kubeadm on system containers: `kubeadm init` on the
+ * control-plane node (etcd, API server, controller manager and scheduler as
+ * static Pods), `kubeadm join` on every other node, kube-proxy as kubeadm's
+ * DaemonSet, no CoreDNS (its addon phase is skipped). Pods run through the
+ * kubelet's dockershim on each node's inner Docker daemon, on a CNI bridge
+ * per node with routes between the nodes' slices. Where the node has no
+ * systemd, the preset runs the kubelet itself with the files kubeadm writes.
+ * Made for the node and control-plane images `@sandkit/host-setup` builds
+ * (`buildKubeadmImages`), seeded into every node.
+ */
+export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
+  const podCidr = options.podCidr ?? '10.244.0.0/16';
+  const serviceCidr = options.serviceCidr ?? '10.96.0.0/12';
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  const controlPlaneOf = (nodes: readonly PlannedNode[]): PlannedNode => {
+    const role =
+      options.controlPlaneRole ??
+      (nodes.some((n) => n.role === DEFAULT_CONTROL_PLANE_ROLE) ? DEFAULT_CONTROL_PLANE_ROLE : undefined);
+    return (role ? nodes.find((n) => n.role === role) : nodes[0]) as PlannedNode;
+  };
+  const addressesOf = (context: PresetStepContext): NodeAddress[] =>
+    context.plan.map((n) => ({ name: n.name, address: n.address, podCidr: nodePodCidr(podCidr, n.index) }));
+
+  /** Prepares the node, gives it its Pod network, makes sure a kubelet will run and writes kubeadm's configuration. */
+  const prepare = async (node: ClusterNode, config: string, context: PresetStepContext) => {
+    const all = addressesOf(context);
+    context.report('preparing the node for the kubelet');
+    await runStep(node, 'preparing the node', nodePreparationScript(), context.signal);
+    await runStep(
+      node,
+      'setting up the Pod network',
+      podNetworkScript(
+        all.find((n) => n.name === node.name) as NodeAddress,
+        all.filter((n) => n.name !== node.name),
+      ),
+      context.signal,
+    );
+    await runStep(node, 'starting the kubelet', kubeletStartScript(), context.signal);
+    await node.sandbox.writeFiles([{ path: KUBEADM_CONFIG, content: config }], { signal: context.signal });
+  };
+
+  return {
+    name: 'kubeadm',
+    validate(nodes) {
+      const issues: SpecIssue[] = [];
+      if (!/^(\d+)\.(\d+)\.0\.0\/16$/.test(podCidr))
+        issues.push({
+          path: 'preset.podCidr',
+          problem: `${podCidr} is not an a.b.0.0/16 range`,
+          allowed: 'e.g. 10.244.0.0/16',
+        });
+      if (nodes.length > 256)
+        issues.push({
+          path: 'nodes',
+          problem: `${nodes.length} nodes do not fit a /16 Pod range in /24s`,
+          allowed: 'at most 256',
+        });
+      const role = options.controlPlaneRole;
+      const count = role ? nodes.filter((n) => n.role === role).length : 1;
+      if (role && count !== 1)
+        issues.push({
+          path: `nodes.${role}`,
+          problem: `the control-plane role must have exactly one node, it has ${count}`,
+          allowed: `count: 1 for ${role}`,
+        });
+      return issues;
+    },
+    bootstrapNode: (nodes) => controlPlaneOf(nodes).name,
+    async bootstrap(node, context) {
+      const { signal } = context;
+      await prepare(
+        node,
+        initConfiguration({
+          name: node.name,
+          address: node.address,
+          kubernetesVersion: options.kubernetesVersion ?? 'v1.20.2',
+          imageRepository: options.imageRepository ?? 'sandkit',
+          etcdImageTag: options.etcdImageTag,
+          podCidr,
+          serviceCidr,
+          taintControlPlane: !options.scheduleOnControlPlane,
+        }),
+        context,
+      );
+      context.report('checking the images kubeadm runs');
+      await runStep(node, 'checking the images kubeadm runs', missingImagesScript(KUBEADM_CONFIG), signal);
+      context.report('kubeadm init');
+      await runStep(
+        node,
+        'kubeadm init',
+        `kubeadm init --config=${KUBEADM_CONFIG} --skip-phases=addon/coredns`,
+        signal,
+        { withKubeletLog: true },
+      );
+      const config = Buffer.from(await node.sandbox.readFile(ADMIN_KUBECONFIG, { signal })).toString();
+      const printed = await runStep(
+        node,
+        'kubeadm token create',
+        'kubeadm token create --print-join-command',
+        signal,
+      );
+      const join = parseJoinCommand(printed);
+      if (!join)
+        throw new KubeadmStepFailedError(
+          { node: node.name, step: 'kubeadm token create' },
+          `it printed no join command:\n${printed}`,
+        );
+      return {
+        controlPlane: node.name,
+        server: `https://${join.apiServerEndpoint}`,
+        kubeconfig: config,
+        podCidrs: Object.fromEntries(addressesOf(context).map((n) => [n.name, n.podCidr])),
+        join,
+      };
+    },
+    async join(node, state, context) {
+      await prepare(node, joinConfiguration({ name: node.name, address: node.address }, state.join), context);
+      context.report('kubeadm join');
+      await runStep(node, 'kubeadm join', `kubeadm join --config=${KUBEADM_CONFIG}`, context.signal, {
+        withKubeletLog: true,
+      });
+    },
+    async settle(controlPlane, nodes, _state, context) {
+      const deadline = Date.now() + readyTimeoutMs;
+      for (;;) {
+        const result = await controlPlane.sandbox.exec(
+          ['kubectl', `--kubeconfig=${ADMIN_KUBECONFIG}`, 'get', 'nodes', '--no-headers'],
+          { reject: false, signal: context.signal },
+        );
+        const ready = new Set(
+          result.stdout
+            .split('\n')
+            .map((line) => line.split(/\s+/))
+            .filter(([, status]) => status === 'Ready')
+            .map(([name]) => name),
+        );
+        const waiting = nodes.filter((n) => !ready.has(n.name));
+        if (waiting.length === 0) return;
+        if (Date.now() > deadline)
+          throw new KubeadmStepFailedError(
+            { node: controlPlane.name, step: 'waiting for every node to be Ready' },
+            `not Ready within ${readyTimeoutMs} ms: ${waiting.map((n) => n.name).join(', ')}\n${result.stdout.trim() || result.stderr.trim()}\n${await kubeletLogTail(waiting[0] as ClusterNode)}`,
+          );
+        context.report(`waiting for ${waiting.length} node(s) to be Ready`);
+        await delay(500, context.signal);
+      }
+    },
+  };
+}
+
+/**
+ * Runs a script on a node and returns what it printed; a failure throws a
+ * {@link KubeadmStepFailedError} with its output (and, for kubeadm's own
+ * steps, the end of the node's kubelet log).
+ */
+async function runStep(
+  node: ClusterNode,
+  step: string,
+  script: string,
+  signal: AbortSignal,
+  { withKubeletLog = false } = {},
+): Promise<string> {
+  const result = await node.sandbox.exec(['sh', '-c', script], { reject: false, signal });
+  if (result.exitCode === 0) return result.stdout;
+  const output = [result.stderr, result.stdout].filter(Boolean).join('\n').trim();
+  throw new KubeadmStepFailedError(
+    { node: node.name, step, ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }) },
+    withKubeletLog ? `${output}\n${await kubeletLogTail(node)}` : output,
+  );
+}
+
+/** The end of a node's kubelet log, introduced, or a word that there is none. */
+async function kubeletLogTail(node: ClusterNode): Promise<string> {
+  const log = await node.sandbox.exec(['tail', '-n', '25', KUBELET_LOG], { reject: false });
+  return log.exitCode === 0
+    ? `${node.name}'s kubelet log ends with:\n${log.stdout}`
+    : `${node.name} has no kubelet log at ${KUBELET_LOG}`;
+}

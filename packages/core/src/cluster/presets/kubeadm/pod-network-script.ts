@@ -1,0 +1,30 @@
+import type { NodeAddress } from '../kubernetes/node-script.js';
+
+/**
+ * A shell script that gives a node's Pods their network: a CNI bridge
+ * (`cni0`, masquerading what leaves the node) on the node's slice of the Pod
+ * range, and a route to each other node's slice through that node's cluster
+ * address. The kubernetes preset's approach, as a step of its own.
+ */
+export function podNetworkScript(node: NodeAddress, peers: readonly NodeAddress[]): string {
+  const cni = JSON.stringify({
+    cniVersion: '0.4.0',
+    name: 'sandkit',
+    plugins: [
+      {
+        type: 'bridge',
+        bridge: 'cni0',
+        isGateway: true,
+        ipMasq: true,
+        hairpinMode: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet: node.podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
+      },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  });
+  return `set -eu
+mkdir -p /etc/cni/net.d
+echo '${cni}' > /etc/cni/net.d/10-sandkit.conflist
+${peers.map((peer) => `ip route replace ${peer.podCidr} via ${peer.address}`).join('\n')}
+`;
+}

@@ -1,0 +1,193 @@
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { type KubeadmState, kubeadm, type SandboxCluster, Sandkit } from '@sandkit/core';
+import { buildKubeadmImages, type KubeadmImages } from '@sandkit/host-setup';
+import { sysbox } from '@sandkit/runtime-sysbox';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
+import { testEngine } from '../../support/engine.js';
+import { xfsSeedStore } from '../../support/seed-store.js';
+import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
+import { tempDir } from '../../support/temp-dir.js';
+
+const images = inject('images');
+/**
+ * Kubernetes executables (kubeadm among them): none can be installed from the registries here, so
+ * the machines these tests run on keep a build of v1.20.2 next to the repository.
+ */
+const BINARIES = process.env.SANDKIT_K8S_BINARIES ?? join(import.meta.dirname, '../../../../shared/k8s/bin');
+const noBinaries =
+  existsSync(join(BINARIES, 'kubeadm.gz')) || existsSync(join(BINARIES, 'kubeadm'))
+    ? undefined
+    : `needs Kubernetes executables with kubeadm in ${BINARIES} (set SANDKIT_K8S_BINARIES)`;
+if (noBinaries) console.warn(`[kubeadm] skipping the kubeadm cluster tests: ${noBinaries}`);
+
+const NODES = ['control-plane-1', 'worker-1', 'worker-2'];
+const CONTROL_PLANE_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+
+interface PodList {
+  items: Array<{
+    metadata: { name: string; ownerReferences?: Array<{ kind: string }> };
+    spec: { nodeName?: string };
+    status: { phase: string };
+  }>;
+}
+
+let built: Promise<KubeadmImages> | undefined;
+/** The node image and the images kubeadm runs, built (or found) once for both modes. */
+function kubeadmImages(): Promise<KubeadmImages> {
+  built ??= testEngine().then((engine) =>
+    buildKubeadmImages(engine, BINARIES, (line) => console.log(`[kubeadm] ${line}`)),
+  );
+  return built;
+}
+
+/** Polls `probe` every second until it returns true or `timeoutMs` passed; returns its last answer. */
+async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+for (const mode of SYSTEM_CONTAINER_MODES) {
+  const skipReason = mode.skipReason ?? noBinaries;
+  describe.skipIf(skipReason !== undefined)(
+    `a 1 control-plane + 2 worker cluster set up by kubeadm (${mode.name})${skipReason ? `: skipped, ${skipReason}` : ''}`,
+    () => {
+      let store: Awaited<ReturnType<typeof xfsSeedStore>>;
+      let stateDir: string;
+      let sk: Sandkit;
+      let cluster: SandboxCluster<KubeadmState>;
+      let kubectl: (args: string[], input?: string) => Promise<string>;
+      const pods = async (namespace: string) =>
+        JSON.parse(await kubectl(['-n', namespace, 'get', 'pods', '-o', 'json'])) as PodList;
+
+      beforeAll(async () => {
+        const k8s = await kubeadmImages();
+        store = await xfsSeedStore();
+        stateDir = await tempDir('sandkit-kubeadm-state-');
+        sk = new Sandkit({ runtimes: [sysbox({ ...mode.options, seedStore: store.root, stateDir })] });
+        const started = Date.now();
+        cluster = await sk.cluster(
+          {
+            name: 'kubeadm-test',
+            nodes: { 'control-plane': { count: 1 }, worker: { count: 2 } },
+            spec: {
+              image: k8s.node,
+              pull: 'never',
+              trust: 'trusted',
+              seed: { images: [...k8s.kubeadm, images.busybox], strategy: 'clone' },
+            },
+            preset: kubeadm({
+              imageRepository: k8s.imageRepository,
+              kubernetesVersion: k8s.kubernetesVersion,
+              etcdImageTag: k8s.etcdImageTag,
+            }),
+          },
+          { timeoutMs: 280_000 },
+        );
+        console.log(`[kubeadm] ${mode.name}: 3 nodes Ready ${Date.now() - started} ms after sk.cluster()`);
+        // kubectl on the host, through the kubeconfig kubeadm wrote and the cluster hands back.
+        const dir = await tempDir('sandkit-kubectl-');
+        const binary = join(dir, 'kubectl');
+        if (existsSync(join(BINARIES, 'kubectl')))
+          await pipeline(createReadStream(join(BINARIES, 'kubectl')), createWriteStream(binary));
+        else
+          await pipeline(
+            createReadStream(join(BINARIES, 'kubectl.gz')),
+            createGunzip(),
+            createWriteStream(binary),
+          );
+        await chmod(binary, 0o755);
+        await writeFile(join(dir, 'kubeconfig'), cluster.state?.kubeconfig ?? '');
+        kubectl = async (args, input) =>
+          (
+            await execa(binary, [`--kubeconfig=${join(dir, 'kubeconfig')}`, ...args], {
+              timeoutMs: 60_000,
+              ...(input !== undefined ? { input } : {}),
+            })
+          ).stdout;
+      });
+      afterAll(async () => {
+        const made = cluster;
+        await sk?.close();
+        if (made)
+          expect(await clusterLeftovers(made, { stateDir, seedStore: store.root })).toEqual(
+            NOTHING_OF_THE_CLUSTER,
+          );
+        await store?.dispose();
+      });
+
+      it('has every node Ready, seen from the host through the kubeconfig kubeadm wrote', async () => {
+        expect(cluster.state?.kubeconfig).toContain(
+          `server: https://${cluster.node('control-plane-1').address}:6443`,
+        );
+        const { items } = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as {
+          items: Array<{
+            metadata: { name: string };
+            status: { conditions: Array<{ type: string; status: string }> };
+          }>;
+        };
+        expect(items.map((n) => n.metadata.name).sort()).toEqual(NODES);
+        for (const node of items)
+          expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+      });
+
+      it("runs the control plane as the control-plane node's static Pods, and kube-proxy on every node", async () => {
+        const expected = [
+          ...CONTROL_PLANE_COMPONENTS.map((component) => `${component}-control-plane-1`),
+          ...NODES.map((node) => `kube-proxy on ${node}`),
+        ];
+        const running = async () => {
+          const { items } = await pods('kube-system');
+          return items
+            .filter((p) => p.status.phase === 'Running')
+            .map((p) =>
+              p.metadata.name.startsWith('kube-proxy-')
+                ? `kube-proxy on ${p.spec.nodeName}`
+                : p.metadata.name,
+            );
+        };
+        // Mirror Pods show a moment after the Node registered, kube-proxy's after its DaemonSet rolled out.
+        await eventually(async () => {
+          const now = await running();
+          return expected.every((name) => now.includes(name));
+        }, 120_000);
+        expect((await running()).sort()).toEqual(expected.sort());
+        const { items } = await pods('kube-system');
+        const apiServer = items.find((p) => p.metadata.name === 'kube-apiserver-control-plane-1');
+        expect(apiServer?.metadata.ownerReferences?.map((o) => o.kind)).toEqual(['Node']);
+      });
+
+      it('runs a Pod on a worker from an image seeded into the node (nothing pulled)', async () => {
+        await kubectl(
+          ['apply', '-f', '-'],
+          `apiVersion: v1
+kind: Pod
+metadata: {name: hello}
+spec:
+  nodeSelector: {kubernetes.io/hostname: worker-1}
+  containers:
+  - name: hello
+    image: ${images.busybox}
+    imagePullPolicy: Never
+    command: [sh, -c, 'echo hello from $(hostname); sleep 3600']
+`,
+        );
+        await kubectl(['wait', '--for=condition=Ready', 'pod/hello', '--timeout=120s']);
+        const { items } = await pods('default');
+        expect(items.map((p) => [p.metadata.name, p.spec.nodeName, p.status.phase])).toEqual([
+          ['hello', 'worker-1', 'Running'],
+        ]);
+        expect(await kubectl(['logs', 'hello'])).toBe('hello from hello');
+      });
+    },
+  );
+}
