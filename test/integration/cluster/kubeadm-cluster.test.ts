@@ -126,9 +126,9 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
       });
 
       it('has every node Ready, seen from the host through the kubeconfig kubeadm wrote', async () => {
-        expect(cluster.state?.kubeconfig).toContain(
-          `server: https://${cluster.node('control-plane-1').address}:6443`,
-        );
+        const controlPlane = cluster.nodes.find((n) => n.name === 'control-plane-1');
+        expect(cluster.state?.server).toBe(`https://${controlPlane?.address}:6443`);
+        expect(cluster.state?.kubeconfig).toContain(`server: ${cluster.state?.server}`);
         const { items } = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as {
           items: Array<{
             metadata: { name: string };
