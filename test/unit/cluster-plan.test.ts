@@ -1,4 +1,4 @@
-import { type ClusterSpec, InvalidSpecError, swarm } from '@sandkit/core';
+import { type ClusterSpec, InvalidSpecError, kubernetes, swarm } from '@sandkit/core';
 import { describe, expect, it } from 'vitest';
 import { nodeAddress, parseSubnet, pickFreeSubnet } from '../../packages/core/src/cluster/cluster-subnet.js';
 import {
@@ -89,6 +89,18 @@ describe('checking a cluster spec, before anything is created', () => {
         preset: swarm({ managerRoles: ['manager'] }),
       }).map((i) => i.path),
     ).toEqual(['preset.managerRoles']);
+  });
+
+  it('has the kubernetes preset refuse nodes not prepared for a kubelet', () => {
+    const preset = kubernetes({ pauseImage: 'pause' });
+    expect(issuesOf({ nodes: 2, spec: { ...base, profile: 'kubernetes-node' }, preset })).toEqual([]);
+    expect(findClusterSpecIssues({ nodes: 2, spec: base, preset })).toEqual([
+      {
+        path: 'spec.profile',
+        problem: 'node-1, node-2 would not be prepared for a kubelet (no kubernetes-node profile)',
+        allowed: 'profile: "kubernetes-node" in the cluster\'s spec',
+      },
+    ]);
   });
 
   it('throws InvalidSpecError listing every problem', () => {

@@ -92,6 +92,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     'DEFAULT_SEED_STORE',
     'SYSBOX_RUNTIME',
     'SysboxRuntime',
+    'checkKubernetesNode',
     'createLoopStore',
     'detectPrivilegeMode',
     'detectSeedStore',

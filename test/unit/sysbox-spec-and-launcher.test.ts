@@ -3,6 +3,8 @@ import {
   innerDaemonArgs,
   launcherScript,
 } from '../../packages/runtime-sysbox/src/inner-daemon/launcher-script.js';
+import { kubernetesNodeHostConfig } from '../../packages/runtime-sysbox/src/profiles/kubernetes-node/node-host-config.js';
+import { kubernetesNodePreparation } from '../../packages/runtime-sysbox/src/profiles/kubernetes-node/node-preparation.js';
 import { validateSysboxSpec } from '../../packages/runtime-sysbox/src/validate-sysbox-spec.js';
 
 describe('sysbox runtime spec rules', () => {
@@ -20,13 +22,48 @@ describe('sysbox runtime spec rules', () => {
     ]);
   });
 
+  it('prepares a profile only where its own launcher starts the container', () => {
+    const node = { image: 'node', docker: 'isolated', profile: 'kubernetes-node' } as const;
+    expect(validateSysboxSpec(node)).toEqual([]);
+    expect(validateSysboxSpec(node, { startedBy: 'image' }).map((i) => i.path)).toEqual(['profile']);
+  });
+
   it('rejects SYSBOX_* variables, which Sysbox refuses', () => {
     const issues = validateSysboxSpec({ image: 'x', docker: 'isolated', env: { sysbox_honor_caps: 'TRUE' } });
     expect(issues.map((i) => i.path)).toEqual(['env.sysbox_honor_caps']);
   });
 });
 
+describe('the kubernetes-node profile', () => {
+  it("never writes the host's kernel settings on the fallback, which shares them", () => {
+    const fallback = kubernetesNodePreparation(false);
+    expect(fallback).toContain('mount --bind "$shown" "$file"');
+    expect(fallback).not.toMatch(/> "\/proc\/sys\/\$\{setting/);
+    // Under Sysbox they are the container's own: written as the kubelet wants them.
+    expect(kubernetesNodePreparation(true)).toMatch(/> "\/proc\/sys\/\$\{setting/);
+  });
+
+  it('gives the fallback what Sysbox gives unprivileged: its own cgroup root and a null /dev/kmsg', () => {
+    expect(kubernetesNodeHostConfig({ rights: 'sysbox', localEngine: false })).toEqual({ Binds: [] });
+    expect(kubernetesNodeHostConfig({ rights: 'explicit-capabilities', localEngine: false })).toEqual({
+      Binds: [],
+      CgroupnsMode: 'private',
+      Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm' }],
+    });
+    // A privileged container has the host's devices already.
+    expect(kubernetesNodeHostConfig({ rights: 'privileged', localEngine: false })).toEqual({
+      Binds: [],
+      CgroupnsMode: 'private',
+    });
+  });
+});
+
 describe('the inner daemon launcher', () => {
+  it('prepares the container for its profile before the inner daemon starts', () => {
+    const script = launcherScript({}, { remountCgroups: false, preparation: 'mount --make-rshared /' });
+    expect(script.indexOf('mount --make-rshared /')).toBeLessThan(script.indexOf('dockerd $DOCKERD_ARGS'));
+  });
+
   it('pins the storage driver, the bridge and the address pool, and listens on both sockets', () => {
     expect(innerDaemonArgs({})).toEqual([
       '--host=unix:///var/run/docker.sock',
@@ -46,19 +83,23 @@ describe('the inner daemon launcher', () => {
   });
 
   it('remounts cgroups only when the fallback needs it, and removes stale pid files', () => {
-    expect(launcherScript({}, true)).toContain('mount -o remount,bind,rw');
-    expect(launcherScript({}, false)).not.toContain('remount');
-    expect(launcherScript({}, false)).toContain('rm -f /var/run/docker.pid');
+    expect(launcherScript({}, { remountCgroups: true })).toContain('mount -o remount,bind,rw');
+    expect(launcherScript({}, { remountCgroups: false })).not.toContain('remount');
+    expect(launcherScript({}, { remountCgroups: false })).toContain('rm -f /var/run/docker.pid');
   });
 
   it('runs dockerd as the main process, or in the background when the sandbox has its own command', () => {
-    const script = launcherScript({}, false);
+    const script = launcherScript({}, { remountCgroups: false });
     expect(script).toContain('if [ "$#" -eq 0 ]; then exec dockerd $DOCKERD_ARGS; fi');
     expect(script).toContain('exec "$@"');
   });
 
   it('refuses daemon arguments it would have to quote', () => {
-    expect(() => launcherScript({ extraArgs: ['--label=a b'] }, false)).toThrow(/does not quote/);
-    expect(() => launcherScript({ extraArgs: ['--x=$(reboot)'] }, false)).toThrow(/does not quote/);
+    expect(() => launcherScript({ extraArgs: ['--label=a b'] }, { remountCgroups: false })).toThrow(
+      /does not quote/,
+    );
+    expect(() => launcherScript({ extraArgs: ['--x=$(reboot)'] }, { remountCgroups: false })).toThrow(
+      /does not quote/,
+    );
   });
 });

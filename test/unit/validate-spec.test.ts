@@ -45,6 +45,7 @@ const VALID_KINDS: Record<string, string[]> = {
   files: ['empty array'],
   docker: [],
   seed: [],
+  profile: [],
   ttlMs: ['number'],
   readiness: [],
   pull: [],
@@ -71,6 +72,8 @@ function expectedForWrongKind(field: string, kind: string): string[] {
   if (kind === 'array of null' && field === 'files') return ['files[0]'];
   // A seed is also refused because docker is not "isolated", at the same path.
   if (field === 'seed') return kind === 'empty object' ? ['seed', 'seed.images'] : ['seed', 'seed'];
+  // So is a profile.
+  if (field === 'profile') return ['profile', 'profile'];
   return [field];
 }
 
@@ -204,6 +207,7 @@ describe('spec validation', () => {
         files: [{ path: '/etc/app.conf', content: 'x', mode: 0o600 }],
         docker: 'isolated',
         seed: { images: ['postgres:16'], strategy: 'clone' },
+        profile: 'kubernetes-node',
         ttlMs: 60_000,
         readiness: { log: /ready/, times: 2 },
         pull: 'never',
@@ -237,6 +241,19 @@ describe('spec validation', () => {
         expect(issue.allowed, `${name}: ${issue.path}`).not.toBe('');
       }
     }
+  });
+
+  it('prepares only system containers for a profile', () => {
+    expect(findSpecIssues({ ...base, docker: 'isolated', profile: 'kubernetes-node' })).toEqual([]);
+    expect(findSpecIssues({ ...base, docker: 'shared', profile: 'kubernetes-node' })).toEqual([
+      {
+        path: 'profile',
+        problem:
+          'a "kubernetes-node" sandbox is a system container with its own engine, but docker is "shared"',
+        allowed: 'set docker: "isolated" (the sysbox runtime)',
+      },
+    ]);
+    expect(paths({ ...base, docker: 'isolated', profile: 'k3s' })).toEqual(['profile']);
   });
 
   it('names the field, the problem and what is allowed', () => {

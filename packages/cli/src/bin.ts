@@ -57,9 +57,12 @@ function action<A extends unknown[]>(run: (...args: A) => Promise<number>, failu
 
 program
   .command('doctor')
-  .description('check the engine, runtimes, kernel and seed store, with what to do next')
+  .description(
+    'check the engine, runtimes, kernel, Kubernetes node support and seed store, with what to do next',
+  )
   .addOption(json)
   .addOption(seedStore)
+  .addOption(allowInsecure)
   .action(action((options) => doctorCommand(options)));
 
 program

@@ -7,6 +7,11 @@
 export { detectPrivilegeMode, type PrivilegeMode } from './fallback/detect-privilege-mode.js';
 export type { InnerDaemonOptions } from './inner-daemon/inner-daemon-options.js';
 export { detectSysbox, type SysboxDetection } from './probe/detect-sysbox.js';
+export {
+  type CheckKubernetesNodeOptions,
+  checkKubernetesNode,
+  type KubernetesNodeRequirement,
+} from './profiles/kubernetes-node/check-kubernetes-node.js';
 export { type GoldenInfo, gcGoldens, listGoldens } from './seed/golden-store.js';
 export { createLoopStore, type LoopStoreOptions, removeLoopStore } from './seed/loop-store.js';
 export {

@@ -53,6 +53,8 @@ import {
 import { launcherScript } from './inner-daemon/launcher-script.js';
 import { waitForInnerDaemon } from './inner-daemon/wait-for-inner-daemon.js';
 import { detectSysbox, type SysboxDetection } from './probe/detect-sysbox.js';
+import { kubernetesNodeHostConfig } from './profiles/kubernetes-node/node-host-config.js';
+import { kubernetesNodePreparation } from './profiles/kubernetes-node/node-preparation.js';
 import { cloneDirectory } from './seed/clone-directory.js';
 import type { EnsureGoldenOptions } from './seed/golden-store.js';
 import { loadSeedImages } from './seed/load-seed-images.js';
@@ -219,7 +221,7 @@ export class SysboxRuntime implements Runtime {
   }
 
   validate(spec: SandboxSpec): SpecIssue[] {
-    return validateSysboxSpec(spec);
+    return validateSysboxSpec(spec, this.#options.innerDaemon ?? {});
   }
 
   async create(spec: SandboxSpec, options: CreateOptions = {}): Promise<Sandbox> {
@@ -372,6 +374,13 @@ export class SysboxRuntime implements Runtime {
     const rights =
       mode.kind === 'insecure' ? privilegedHostConfig(mode.privilege) : { Runtime: this.#ociRuntime };
     const remountCgroups = mode.kind === 'insecure' && mode.privilege.kind === 'explicit-capabilities';
+    const kubernetesNode =
+      spec.profile === 'kubernetes-node'
+        ? kubernetesNodeHostConfig({
+            rights: mode.kind === 'insecure' ? mode.privilege.kind : 'sysbox',
+            localEngine: engine.isLocal,
+          })
+        : undefined;
     const context = { runtime: this.name, sandboxId, image: spec.image };
     let relay: ExecRelay | undefined;
 
@@ -381,19 +390,32 @@ export class SysboxRuntime implements Runtime {
       ...(mode.kind === 'sysbox' ? { archiveTransport: 'exec' as const } : {}),
       hostConfig: {
         ...rights,
+        ...kubernetesNode,
         // The inner data root is a real file system, never the container's overlay rootfs (which would
         // degrade to vfs): a labelled volume, or a host directory (a seed clone, a golden being built).
         ...(dataRoot ? {} : { Mounts: [labelledVolumeMount('/var/lib/docker', labels)] }),
         Binds: [
           ...(hostDir ? [`${hostDir}:${SOCKET_DIR_IN_SANDBOX}`] : []),
           ...(dataRoot ? [`${dataRoot}:/var/lib/docker`] : []),
+          ...(kubernetesNode?.Binds ?? []),
         ],
       },
       ...(byLauncher
         ? {
             entrypoint: ['/bin/sh', LAUNCHER_PATH],
             cmd: [...(spec.entrypoint ?? []), ...(spec.cmd ?? [])],
-            files: [{ path: LAUNCHER_PATH, content: launcherScript(daemon, remountCgroups), mode: 0o755 }],
+            files: [
+              {
+                path: LAUNCHER_PATH,
+                content: launcherScript(daemon, {
+                  remountCgroups,
+                  ...(kubernetesNode
+                    ? { preparation: kubernetesNodePreparation(mode.kind === 'sysbox') }
+                    : {}),
+                }),
+                mode: 0o755,
+              },
+            ],
             // An init reaps what the inner daemon's children leave behind and forwards SIGTERM to it.
             init: true,
           }

@@ -1,11 +1,12 @@
 import type { SandboxSpec, SpecIssue } from '@sandkit/core';
+import type { InnerDaemonOptions } from './inner-daemon/inner-daemon-options.js';
 
 /**
  * What the system-container runtime cannot run, found before anything is
  * created. (The spec has no way to ask for privileged mode or host
  * namespaces, which Sysbox also refuses.)
  */
-export function validateSysboxSpec(spec: SandboxSpec): SpecIssue[] {
+export function validateSysboxSpec(spec: SandboxSpec, innerDaemon: InnerDaemonOptions = {}): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const docker = spec.docker ?? 'none';
   if (docker !== 'isolated') {
@@ -23,6 +24,13 @@ export function validateSysboxSpec(spec: SandboxSpec): SpecIssue[] {
         allowed: 'a name not starting with SYSBOX_',
       });
     }
+  }
+  if (spec.profile !== undefined && innerDaemon.startedBy === 'image') {
+    issues.push({
+      path: 'profile',
+      problem: `the ${spec.profile} profile prepares the container in sandkit's launcher, but this runtime leaves the start to the image (innerDaemon.startedBy: "image")`,
+      allowed: 'no profile here, or a runtime with innerDaemon.startedBy: "launcher" (the default)',
+    });
   }
   return issues;
 }

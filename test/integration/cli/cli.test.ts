@@ -125,13 +125,14 @@ describe('sandkit doctor, ls and gc', () => {
         'free disk',
         'user namespaces',
         'cluster networking',
+        'kubernetes node',
       ]),
     );
     for (const c of checks) if (c.status !== 'pass') expect(c.next).toBeTruthy();
   });
 
   it.skipIf(realSysbox?.skipReason !== undefined)(
-    'doctor passes the sysbox check when the engine has Sysbox',
+    'doctor passes the sysbox and kubernetes node checks when the engine has Sysbox',
     async () => {
       const { checks } = JSON.parse((await sandkit(['doctor', '--json'])).stdout) as {
         checks: Array<{ check: string; status: string; detail: string }>;
@@ -139,6 +140,13 @@ describe('sandkit doctor, ls and gc', () => {
       expect(checks.find((c) => c.check === 'sysbox')).toMatchObject({
         status: 'pass',
         detail: expect.stringContaining('sysbox-runc is registered'),
+      });
+      // It started a node under Sysbox and found inside what a kubelet needs.
+      expect(checks.find((c) => c.check === 'kubernetes node')).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining(
+          'a node under Sysbox has what a kubelet needs: shared mount propagation',
+        ),
       });
     },
   );

@@ -9,6 +9,7 @@ import {
   detectSysbox,
 } from '@sandkit/runtime-sysbox';
 import { outputMode } from '../output/reporter.js';
+import { kubernetesNodeCheck } from './doctor-kubernetes-node.js';
 
 /** One line of `sandkit doctor`: what was checked, how it went, and what to do next. */
 export interface DoctorCheck {
@@ -19,7 +20,9 @@ export interface DoctorCheck {
 }
 
 /** Everything `sandkit doctor` looks at, in order. */
-export async function runDoctorChecks(options: { seedStore?: string } = {}): Promise<DoctorCheck[]> {
+export async function runDoctorChecks(
+  options: { seedStore?: string; allowInsecure?: boolean } = {},
+): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (check: DoctorCheck) => checks.push(check);
   let engine: Engine | undefined;
@@ -110,6 +113,7 @@ export async function runDoctorChecks(options: { seedStore?: string } = {}): Pro
         }
       : {}),
   });
+  if (engine) add(await kubernetesNodeCheck(engine, options));
   const storeRoot = options.seedStore ?? DEFAULT_SEED_STORE;
   try {
     const store = await detectSeedStore(storeRoot);
@@ -157,7 +161,11 @@ function readNumber(path: string): number | undefined {
 }
 
 /** `sandkit doctor`: prints each check; exits non-zero when one fails. */
-export async function doctorCommand(options: { json?: boolean; seedStore?: string }): Promise<number> {
+export async function doctorCommand(options: {
+  json?: boolean;
+  seedStore?: string;
+  allowInsecure?: boolean;
+}): Promise<number> {
   const checks = await runDoctorChecks(options);
   if (outputMode(options.json) === 'json') {
     process.stdout.write(`${JSON.stringify({ checks }, null, 2)}\n`);

@@ -6,6 +6,17 @@
  */
 export type DockerAccess = 'none' | 'shared' | 'isolated';
 
+/**
+ * What a sandbox is prepared for, beyond a plain container.
+ * - `kubernetes-node`: a Kubernetes node (kubelet, kube-proxy, a container
+ *   runtime) can run in it: shared mount propagation of `/`, a `/dev/kmsg`,
+ *   writable cgroups of its own, the host's `/lib/modules` read-only where it
+ *   has them, and the kernel settings the kubelet checks shown to the node
+ *   with the values it wants (the host's own are never changed). System
+ *   containers only (`docker: 'isolated'`); see docs/clusters.md.
+ */
+export type SandboxProfile = 'kubernetes-node';
+
 /** When to pull the sandbox image. */
 export type PullPolicy = 'never' | 'missing' | 'always';
 
@@ -135,6 +146,11 @@ export interface SandboxSpec {
    * @default no seed
    */
   seed?: SeedSpec;
+  /**
+   * What the sandbox is prepared for (only with `docker: 'isolated'`).
+   * @default no profile: a plain system container
+   */
+  profile?: SandboxProfile;
   /**
    * Hard expiry in milliseconds after creation (at most 366 days); enforced by cleanup even if this process dies.
    * @default no expiry

@@ -3,7 +3,7 @@ import { RESERVED_LABEL_PREFIX } from '../labels/sandkit-labels.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { describeValue as describe, IssueList } from '../validation/issue-list.js';
 import { checkFileEntry } from '../validation/validate-copy-arguments.js';
-import type { SandboxSpec } from './sandbox-spec.js';
+import type { SandboxProfile, SandboxSpec } from './sandbox-spec.js';
 
 const SPEC_KEYS = [
   'image',
@@ -18,6 +18,7 @@ const SPEC_KEYS = [
   'files',
   'docker',
   'seed',
+  'profile',
   'ttlMs',
   'readiness',
   'pull',
@@ -26,6 +27,7 @@ const SPEC_KEYS = [
 const DOCKER_ACCESS = ['none', 'shared', 'isolated'];
 const PULL_POLICIES = ['never', 'missing', 'always'];
 const SEED_STRATEGIES = ['auto', 'load', 'clone'];
+const PROFILES = ['kubernetes-node'] as const satisfies readonly SandboxProfile[];
 const MIN_MEMORY = 6 * 1024 * 1024;
 /** The engine's smallest CPU quota is 0.01 of a core. */
 const MIN_CPUS = 0.01;
@@ -98,6 +100,15 @@ export function findSpecIssues(spec: SandboxSpec): SpecIssue[] {
   if (s.pull !== undefined) list.oneOf(s.pull, 'pull', PULL_POLICIES);
   if (s.trust !== undefined) list.oneOf(s.trust, 'trust', ['trusted', 'untrusted']);
   if (s.seed !== undefined) checkSeed(list, s.seed, s.docker);
+  if (s.profile !== undefined) {
+    list.oneOf(s.profile, 'profile', PROFILES);
+    if ((s.docker ?? 'none') !== 'isolated')
+      list.add(
+        'profile',
+        `a ${describe(s.profile)} sandbox is a system container with its own engine, but docker is ${describe(s.docker ?? 'none')}`,
+        'set docker: "isolated" (the sysbox runtime)',
+      );
+  }
   if (s.ttlMs !== undefined) {
     list.integer(s.ttlMs, 'ttlMs', 1, MAX_TTL_MS, `an integer of milliseconds 1-${MAX_TTL_MS} (366 days)`);
   }

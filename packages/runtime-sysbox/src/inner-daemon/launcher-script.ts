@@ -17,14 +17,23 @@ export function innerDaemonArgs(options: InnerDaemonOptions): string[] {
   ];
 }
 
+/** What the launcher does before it starts the inner daemon. */
+export interface LauncherSteps {
+  /** Make cgroup v1 writable (the fallback without `--privileged`). */
+  remountCgroups: boolean;
+  /** Shell lines that prepare the container for its profile (e.g. a Kubernetes node). */
+  preparation?: string;
+}
+
 /**
  * The launcher: removes stale pid files a restarted container would trip on,
- * makes cgroup v1 writable when the fallback needs it, then runs `dockerd` —
+ * makes cgroup v1 writable when the fallback needs it, prepares the container
+ * for its profile, then runs `dockerd` —
  * in the foreground as the main process, or in the background (logging to
  * {@link INNER_DAEMON_LOG}) when the sandbox has a command of its own, which
  * it then execs.
  */
-export function launcherScript(options: InnerDaemonOptions, remountCgroups: boolean): string {
+export function launcherScript(options: InnerDaemonOptions, steps: LauncherSteps): string {
   const args = innerDaemonArgs(options);
   const unsafe = args.find((a) => !SAFE_ARG.test(a));
   if (unsafe)
@@ -35,7 +44,8 @@ export function launcherScript(options: InnerDaemonOptions, remountCgroups: bool
     '#!/bin/sh',
     "# Written by sandkit: starts this sandbox's own Docker daemon.",
     'set -e',
-    ...(remountCgroups ? [REMOUNT_CGROUPS_RW] : []),
+    ...(steps.remountCgroups ? [REMOUNT_CGROUPS_RW] : []),
+    ...(steps.preparation ? [steps.preparation] : []),
     'rm -f /var/run/docker.pid /run/docker.pid /var/run/docker/containerd/containerd.pid /run/containerd/containerd.pid',
     `mkdir -p ${SOCKET_DIR_IN_SANDBOX} /var/lib/docker /var/log`,
     `DOCKERD_ARGS='${args.join(' ')}'`,

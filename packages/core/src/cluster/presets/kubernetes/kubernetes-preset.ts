@@ -122,6 +122,13 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
           problem: `${nodes.length} nodes do not fit a /16 Pod range in /24s`,
           allowed: 'at most 256',
         });
+      const unprepared = nodes.filter((n) => n.spec.profile !== 'kubernetes-node').map((n) => n.name);
+      if (unprepared.length > 0)
+        issues.push({
+          path: 'spec.profile',
+          problem: `${unprepared.join(', ')} would not be prepared for a kubelet (no kubernetes-node profile)`,
+          allowed: 'profile: "kubernetes-node" in the cluster\'s spec',
+        });
       const role = options.controlPlaneRole;
       const count = role ? nodes.filter((n) => n.role === role).length : 1;
       if (role && count !== 1)

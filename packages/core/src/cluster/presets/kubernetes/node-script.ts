@@ -21,12 +21,12 @@ export interface NodeInputs {
 }
 
 /**
- * A shell script that makes a node of a system container whose inner Docker
- * daemon runs: shared mount propagation, a `/dev/kmsg` (null, as Sysbox's), the
- * kernel settings the kubelet checks (without changing the host's), a CNI bridge on the node's Pod slice
- * with routes to the other nodes' slices, then kubelet (dockershim on the
- * inner daemon, cgroupfs) and kube-proxy (iptables mode, leaving the host's
- * conntrack settings alone) in the background.
+ * A shell script that starts a node in a system container of the
+ * `kubernetes-node` profile (which gave it shared mounts, `/dev/kmsg`, its
+ * cgroups and kernel settings) whose inner Docker daemon runs: a CNI bridge
+ * on the node's Pod slice with routes to the other nodes' slices, then
+ * kubelet (dockershim on the inner daemon, cgroupfs) and kube-proxy
+ * (iptables mode, leaving the host's conntrack settings alone) in the background.
  */
 export function nodeScript({ node, peers, clusterPodCidr, pauseImage, taints }: NodeInputs): string {
   const cni = JSON.stringify({
@@ -57,29 +57,6 @@ export function nodeScript({ node, peers, clusterPodCidr, pauseImage, taints }: 
   ].join('\n');
   return `set -eu
 mkdir -p ${LOG_DIR} /var/lib/kubelet /etc/cni/net.d
-mount --make-rshared /
-# The kubelet reads kernel messages for OOM events; Sysbox gives a null /dev/kmsg, the fallback none.
-[ -e /dev/kmsg ] || ln -s /dev/null /dev/kmsg
-# The kubelet sets these kernel settings unless they already have its values. Under Sysbox they are
-# the node's own; where /proc/sys is read-only (the fallback shares the host's), the node is shown
-# the values the kubelet wants, and the host's stay as they are.
-mkdir -p /run/sandkit-sysctl
-for setting in kernel/panic=10 kernel/panic_on_oops=1 vm/overcommit_memory=1; do
-  file=/proc/sys/\${setting%=*}
-  value=\${setting#*=}
-  [ "$(cat "$file")" = "$value" ] && continue
-  if ! (cat "$file" > "$file") 2>/dev/null; then
-    shown=/run/sandkit-sysctl/$(echo "\${setting%=*}" | tr / _)
-    echo "$value" > "$shown"
-    mount --bind "$shown" "$file"
-  fi
-done
-# Network settings are the node's own (its network namespace): where /proc/sys is read-only (the
-# fallback), /proc/sys/net alone is made writable, for kube-proxy (route_localnet) and forwarding.
-if ! (cat /proc/sys/net/ipv4/ip_forward > /proc/sys/net/ipv4/ip_forward) 2>/dev/null; then
-  mount --bind /proc/sys/net /proc/sys/net && mount -o remount,bind,rw /proc/sys/net
-fi
-sysctl -w net.ipv4.ip_forward=1 >/dev/null 2>&1 || true
 sysctl -w net.bridge.bridge-nf-call-iptables=1 >/dev/null 2>&1 || true
 echo '${cni}' > /etc/cni/net.d/10-sandkit.conflist
 ${peers.map((peer) => `ip route replace ${peer.podCidr} via ${peer.address}`).join('\n')}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { createSession, type Sandbox } from '@sandkit/core';
+import { checkKubernetesNode, sysbox } from '@sandkit/runtime-sysbox';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { KUBELET_KERNEL_SETTINGS } from '../../../packages/runtime-sysbox/src/profiles/kubernetes-node/kernel-settings.js';
+import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
+import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
+import { tempDir } from '../../support/temp-dir.js';
+
+const images = inject('images');
+
+/** The host's values of the kernel settings a kubelet checks. */
+const hostKernelSettings = () =>
+  Object.fromEntries(
+    Object.keys(KUBELET_KERNEL_SETTINGS).map((path) => [
+      path,
+      readFileSync(`/proc/sys/${path}`, 'utf8').trim(),
+    ]),
+  );
+
+for (const mode of SYSTEM_CONTAINER_MODES)
+  describe.skipIf(mode.skipReason !== undefined)(
+    `the kubernetes-node profile (${mode.name})${mode.skipReason ? `: skipped, ${mode.skipReason}` : ''}`,
+    () => {
+      const session = createSession();
+      const hostBefore = hostKernelSettings();
+      let node: Sandbox;
+      let plain: Sandbox;
+
+      beforeAll(async () => {
+        const runtime = sysbox({ session, ...mode.options, stateDir: await tempDir('sandkit-state-') });
+        const spec = { image: images.dind, pull: 'never', docker: 'isolated', trust: 'trusted' } as const;
+        [node, plain] = await Promise.all([
+          runtime.create({ ...spec, profile: 'kubernetes-node' }),
+          runtime.create(spec),
+        ]);
+      });
+      afterAll(async () => {
+        await Promise.all([node?.destroy(), plain?.destroy()]);
+        expect(await leftovers(await testEngine(), session)).toEqual(NOTHING_LEFT);
+      });
+
+      it('gives a node everything a kubelet needs of its container', async () => {
+        const requirements = await checkKubernetesNode(node);
+        expect(requirements.map((r) => r.requirement)).toEqual([
+          'shared mount propagation',
+          'kernel messages',
+          'writable cgroups',
+          'own cgroup root',
+          'kernel settings',
+          'network settings',
+          'kernel modules',
+        ]);
+        expect(requirements.filter((r) => !r.ok)).toEqual([]);
+      });
+
+      it("shows the node the kernel settings the kubelet wants and leaves the host's as they were", async () => {
+        const { stdout } = await node.exec([
+          'cat',
+          ...Object.keys(KUBELET_KERNEL_SETTINGS).map((path) => `/proc/sys/${path}`),
+        ]);
+        expect(stdout.trim().split('\n')).toEqual(Object.values(KUBELET_KERNEL_SETTINGS));
+        expect(hostKernelSettings()).toEqual(hostBefore);
+      });
+
+      it('keeps the inner Docker daemon working on a node', async () => {
+        const { stdout } = await node.exec(['docker', 'info', '--format', '{{.Driver}}']);
+        expect(stdout.trim()).toBe('overlay2');
+      });
+
+      it('tells what a system container without the profile lacks', async () => {
+        const missing = (await checkKubernetesNode(plain)).filter((r) => !r.ok).map((r) => r.requirement);
+        // Neither mode makes / shared or shows the kubelet's kernel settings unasked.
+        expect(missing).toEqual(expect.arrayContaining(['shared mount propagation', 'kernel settings']));
+      });
+    },
+  );
