@@ -81,6 +81,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
             nodes: { 'control-plane': { count: 1 }, worker: { count: 2 } },
             spec: {
               image: k8s.node,
+              profile: 'kubernetes-node',
               pull: 'never',
               trust: 'trusted',
               seed: { images: [...k8s.kubeadm, images.busybox], strategy: 'clone' },

@@ -10,7 +10,6 @@ import { initConfiguration, joinConfiguration, KUBEADM_CONFIG } from './kubeadm-
 import { KubeadmStepFailedError } from './kubeadm-step-error.js';
 import { KUBELET_LOG, kubeletStartScript } from './kubelet-start-script.js';
 import { missingImagesScript } from './missing-images-script.js';
-import { nodePreparationScript } from './node-preparation-script.js';
 import { podNetworkScript } from './pod-network-script.js';
 
 /** Options of {@link kubeadm}. */
@@ -83,7 +82,8 @@ const DEFAULT_CONTROL_PLANE_ROLE = 'control-plane';
 const ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
 
 /**
- * Kubernetes set up by kubeadm on system containers: `kubeadm init` on the
+ * Kubernetes set up by kubeadm on system containers of the `kubernetes-node`
+ * profile (required: it prepares each node for a kubelet): `kubeadm init` on the
  * control-plane node (etcd, API server, controller manager and scheduler as
  * static Pods), `kubeadm join` on every other node, kube-proxy as kubeadm's
  * DaemonSet, no CoreDNS (its addon phase is skipped). Pods run through the
@@ -106,11 +106,10 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
   const addressesOf = (context: PresetStepContext): NodeAddress[] =>
     context.plan.map((n) => ({ name: n.name, address: n.address, podCidr: nodePodCidr(podCidr, n.index) }));
 
-  /** Prepares the node, gives it its Pod network, makes sure a kubelet will run and writes kubeadm's configuration. */
+  /** Gives the node its Pod network, makes sure a kubelet will run and writes kubeadm's configuration. */
   const prepare = async (node: ClusterNode, config: string, context: PresetStepContext) => {
     const all = addressesOf(context);
-    context.report('preparing the node for the kubelet');
-    await runStep(node, 'preparing the node', nodePreparationScript(), context.signal);
+    context.report('setting up the Pod network');
     await runStep(
       node,
       'setting up the Pod network',
@@ -139,6 +138,13 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
           path: 'nodes',
           problem: `${nodes.length} nodes do not fit a /16 Pod range in /24s`,
           allowed: 'at most 256',
+        });
+      const unprepared = nodes.filter((n) => n.spec.profile !== 'kubernetes-node').map((n) => n.name);
+      if (unprepared.length > 0)
+        issues.push({
+          path: 'spec.profile',
+          problem: `${unprepared.join(', ')} would not be prepared for a kubelet (no kubernetes-node profile)`,
+          allowed: 'profile: "kubernetes-node" in the cluster\'s spec',
         });
       const role = options.controlPlaneRole;
       const count = role ? nodes.filter((n) => n.role === role).length : 1;

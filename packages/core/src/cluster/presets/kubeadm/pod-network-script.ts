@@ -3,7 +3,8 @@ import type { NodeAddress } from '../kubernetes/node-script.js';
 /**
  * A shell script that gives a node's Pods their network: a CNI bridge
  * (`cni0`, masquerading what leaves the node) on the node's slice of the Pod
- * range, and a route to each other node's slice through that node's cluster
+ * range, bridged traffic through iptables (for kube-proxy's Service rules),
+ * and a route to each other node's slice through that node's cluster
  * address. The kubernetes preset's approach, as a step of its own.
  */
 export function podNetworkScript(node: NodeAddress, peers: readonly NodeAddress[]): string {
@@ -23,6 +24,7 @@ export function podNetworkScript(node: NodeAddress, peers: readonly NodeAddress[
     ],
   });
   return `set -eu
+sysctl -w net.bridge.bridge-nf-call-iptables=1 >/dev/null 2>&1 || true
 mkdir -p /etc/cni/net.d
 echo '${cni}' > /etc/cni/net.d/10-sandkit.conflist
 ${peers.map((peer) => `ip route replace ${peer.podCidr} via ${peer.address}`).join('\n')}
