@@ -2,7 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { isSandkitError } from '@sandkit/core';
 import { Command, Option } from 'commander';
-import { clusterDownCommand, clusterLsCommand, clusterUpCommand } from './commands/cluster.js';
+import {
+  clusterDownCommand,
+  clusterLsCommand,
+  clusterUpCommand,
+  DEFAULT_NODE_IMAGE,
+} from './commands/cluster.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { gcCommand } from './commands/gc.js';
@@ -139,7 +144,7 @@ seed
 
 const cluster = program
   .command('cluster')
-  .description('clusters of isolated sandboxes on a network of their own (Docker Swarm preset)');
+  .description('clusters of isolated sandboxes on a network of their own (Docker Swarm or Kubernetes)');
 cluster
   .command('up')
   .description(
@@ -148,12 +153,20 @@ cluster
   .option('--name <name>', 'cluster name', 'cluster')
   .option('--managers <n>', 'manager nodes', '1')
   .option('--workers <n>', 'worker nodes', '2')
-  .option('--image <image>', 'the node image (needs dockerd)', 'sandkit/dind:latest')
+  .option('--image <image>', 'the node image (needs dockerd)', DEFAULT_NODE_IMAGE)
   .option('--seed <image>', 'an image to seed every node with, from one golden (repeatable)', collect, [])
   .addOption(
     new Option('--preset <preset>', 'what makes the nodes one cluster')
-      .choices(['swarm', 'none'])
+      .choices(['swarm', 'kubernetes', 'none'])
       .default('swarm'),
+  )
+  .option(
+    '--kubernetes-binaries <dir>',
+    'with --preset kubernetes: the Kubernetes executables the node image is built from',
+  )
+  .option(
+    '--kubeconfig <file>',
+    'with --preset kubernetes: where to write the kubeconfig (default NAME.kubeconfig)',
   )
   .option('--ttl <minutes>', 'remove the cluster after this long', '60')
   .addOption(allowInsecure)

@@ -1,7 +1,9 @@
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT } from '../../support/engine.js';
+import { KUBERNETES_BINARIES, noKubernetesBinaries } from '../../support/kubernetes-binaries.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
@@ -75,6 +77,57 @@ describe('sandkit cluster up, ls, down', () => {
       clusters: Array<{ id: string }>;
     };
     expect(after.clusters.map((c) => c.id)).not.toContain(cluster.id);
+  });
+
+  it.skipIf(noKubernetesBinaries !== undefined)(
+    `brings up a Kubernetes cluster and writes its kubeconfig${noKubernetesBinaries ? `: skipped, ${noKubernetesBinaries}` : ''}`,
+    async () => {
+      const name = `cli-k8s-${Date.now().toString(36)}`;
+      const kubeconfig = join(await tempDir('sandkit-cli-kubeconfig-'), 'config');
+      const up = await sandkit([
+        'cluster',
+        'up',
+        '--name',
+        name,
+        '--preset',
+        'kubernetes',
+        '--kubernetes-binaries',
+        KUBERNETES_BINARIES,
+        '--workers',
+        '1',
+        '--kubeconfig',
+        kubeconfig,
+        '--seed-store',
+        await tempDir('sandkit-cli-cluster-'),
+        '--ttl',
+        '10',
+        '--allow-insecure',
+        '--json',
+      ]);
+      expect(up.exitCode, up.stderr).toBe(0);
+      const cluster = jsonLines(up.stdout).find((e) => e.event === 'cluster') as {
+        id: string;
+        nodes: Array<{ name: string }>;
+        kubernetes: { server: string; kubeconfig: string };
+      };
+      expect(cluster.nodes.map((n) => n.name)).toEqual(['control-plane-1', 'worker-1']);
+      expect(cluster.kubernetes.kubeconfig).toBe(kubeconfig);
+      // Only the owner may read it: it holds the cluster's admin key.
+      expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);
+      expect(await readFile(kubeconfig, 'utf8')).toContain(`server: ${cluster.kubernetes.server}`);
+
+      const down = await sandkit(['cluster', 'down', name, '--json']);
+      expect(down.exitCode, down.stderr).toBe(0);
+      expect(await leftovers({ cluster: cluster.id })).toEqual(NOTHING_LEFT);
+    },
+  );
+
+  it('lists every problem with a Kubernetes cluster up before it builds anything', async () => {
+    const result = await sandkit(['cluster', 'up', '--preset', 'kubernetes', '--managers', '3']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('2 problems');
+    expect(result.stderr).toContain('--kubernetes-binaries: not given');
+    expect(result.stderr).toContain('--managers: 3');
   });
 
   it('says which clusters exist when asked to take down an unknown one', async () => {

@@ -10,21 +10,14 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
 import { testEngine } from '../../support/engine.js';
+import { KUBERNETES_BINARIES, noKubernetesBinaries } from '../../support/kubernetes-binaries.js';
 import { xfsSeedStore } from '../../support/seed-store.js';
 import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
-/**
- * Kubernetes executables for the node image: none can be installed from the registries here, so
- * the machines these tests run on keep a build of v1.20.2 next to the repository.
- */
-const BINARIES = process.env.SANDKIT_K8S_BINARIES ?? join(import.meta.dirname, '../../../../shared/k8s/bin');
-const noBinaries =
-  existsSync(join(BINARIES, 'kubelet.gz')) || existsSync(join(BINARIES, 'kubelet'))
-    ? undefined
-    : `needs Kubernetes executables in ${BINARIES} (set SANDKIT_K8S_BINARIES)`;
-if (noBinaries) console.warn(`[kubernetes] skipping the Kubernetes cluster tests: ${noBinaries}`);
+if (noKubernetesBinaries)
+  console.warn(`[kubernetes] skipping the Kubernetes cluster tests: ${noKubernetesBinaries}`);
 
 const manifest = (app: KubernetesImages & { httpd: string; busybox: string }) => `apiVersion: apps/v1
 kind: Deployment
@@ -63,13 +56,13 @@ let built: Promise<KubernetesImages> | undefined;
 /** The node and pause images, built (or found) once for both modes: preparing their context reads every binary. */
 function kubernetesImages(): Promise<KubernetesImages> {
   built ??= testEngine().then((engine) =>
-    buildKubernetesImages(engine, BINARIES, (line) => console.log(`[kubernetes] ${line}`)),
+    buildKubernetesImages(engine, KUBERNETES_BINARIES, (line) => console.log(`[kubernetes] ${line}`)),
   );
   return built;
 }
 
 for (const mode of SYSTEM_CONTAINER_MODES) {
-  const skipReason = mode.skipReason ?? noBinaries;
+  const skipReason = mode.skipReason ?? noKubernetesBinaries;
   describe.skipIf(skipReason !== undefined)(
     `a 1 control-plane + 2 worker Kubernetes cluster (${mode.name})${skipReason ? `: skipped, ${skipReason}` : ''}`,
     () => {
@@ -105,11 +98,11 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
         // kubectl on the host, through the kubeconfig the cluster hands back.
         const dir = await tempDir('sandkit-kubectl-');
         const binary = join(dir, 'kubectl');
-        if (existsSync(join(BINARIES, 'kubectl')))
-          await pipeline(createReadStream(join(BINARIES, 'kubectl')), createWriteStream(binary));
+        if (existsSync(join(KUBERNETES_BINARIES, 'kubectl')))
+          await pipeline(createReadStream(join(KUBERNETES_BINARIES, 'kubectl')), createWriteStream(binary));
         else
           await pipeline(
-            createReadStream(join(BINARIES, 'kubectl.gz')),
+            createReadStream(join(KUBERNETES_BINARIES, 'kubectl.gz')),
             createGunzip(),
             createWriteStream(binary),
           );

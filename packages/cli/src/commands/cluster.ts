@@ -1,4 +1,16 @@
-import { CancelledError, type ClusterSpec, Sandkit, type SwarmState, swarm } from '@sandkit/core';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  CancelledError,
+  type ClusterSpec,
+  InvalidArgumentError,
+  type KubernetesState,
+  kubernetes,
+  type SandboxSpec,
+  Sandkit,
+  type SwarmState,
+  swarm,
+} from '@sandkit/core';
 import {
   connectEngine,
   createDetachedSession,
@@ -6,6 +18,7 @@ import {
   LABEL,
   sweepByLabel,
 } from '@sandkit/core/runtime';
+import { buildKubernetesImages } from '@sandkit/host-setup';
 import { outputMode, Reporter } from '../output/reporter.js';
 import { cliRuntimes, type RuntimeFlags } from '../runtimes.js';
 
@@ -16,14 +29,118 @@ export interface ClusterUpOptions extends RuntimeFlags {
   workers: string;
   image: string;
   seed: string[];
-  preset: 'swarm' | 'none';
+  preset: 'swarm' | 'kubernetes' | 'none';
+  /** With `--preset kubernetes`: the directory of Kubernetes executables the node image is built from. */
+  kubernetesBinaries?: string;
+  /** With `--preset kubernetes`: where the cluster's kubeconfig is written. */
+  kubeconfig?: string;
   ttl: string;
   json?: boolean;
 }
 
+/** The node image `--image` means when it is not given. */
+export const DEFAULT_NODE_IMAGE = 'sandkit/dind:latest';
+
+/** What `cluster up` makes for a preset: the spec, and how to report what its bootstrap left. */
+interface PresetPlan {
+  spec: ClusterSpec<SwarmState | KubernetesState>;
+  report(state: unknown, reporter: Reporter): Promise<Record<string, unknown>>;
+}
+
+/** The cluster spec of `cluster up`'s options; a Kubernetes cluster's node images are built (or found) first. */
+async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promise<PresetPlan> {
+  const base: Omit<SandboxSpec, 'image'> = {
+    ttlMs: Number(options.ttl) * 60_000,
+    // --allow-insecure is the operator saying these nodes may run on the privileged fallback.
+    ...(options.allowInsecure ? { trust: 'trusted' as const } : {}),
+  };
+  if (options.preset !== 'kubernetes') {
+    return {
+      spec: {
+        name: options.name,
+        nodes: {
+          manager: { count: Number(options.managers) },
+          ...(Number(options.workers) > 0 ? { worker: { count: Number(options.workers) } } : {}),
+        },
+        spec: {
+          ...base,
+          image: options.image,
+          ...(options.seed.length ? { seed: { images: options.seed } } : {}),
+        },
+        ...(options.preset === 'swarm' ? { preset: swarm() } : {}),
+      },
+      report: async (state) => {
+        const limits = (state as SwarmState | undefined)?.limits ?? [];
+        for (const limit of limits) reporter.warn(limit);
+        return state ? { swarm: { kernel: (state as SwarmState).kernel, limits } } : {};
+      },
+    };
+  }
+  const issues = [
+    ...(options.kubernetesBinaries
+      ? []
+      : [
+          {
+            path: '--kubernetes-binaries',
+            problem: 'not given: the node image is built from the Kubernetes executables in it',
+            allowed:
+              'a directory with kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl and pause (plain or .gz)',
+          },
+        ]),
+    ...(options.managers === '1'
+      ? []
+      : [
+          {
+            path: '--managers',
+            problem: `${options.managers}: a Kubernetes cluster here has one control-plane node`,
+            allowed: '1 (the default)',
+          },
+        ]),
+    ...(options.image === DEFAULT_NODE_IMAGE
+      ? []
+      : [
+          {
+            path: '--image',
+            problem: 'not used with --preset kubernetes: the node image is built from --kubernetes-binaries',
+            allowed: 'no --image',
+          },
+        ]),
+  ];
+  if (issues.length > 0) throw new InvalidArgumentError('cluster up --preset kubernetes', issues);
+  const binaries = options.kubernetesBinaries as string;
+  const images = await reporter.phase('building the Kubernetes node images (cached by content)', async () =>
+    buildKubernetesImages(await connectEngine(), binaries, (line) => reporter.info(`  ${line}`)),
+  );
+  const kubeconfigPath = resolve(options.kubeconfig ?? `${options.name}.kubeconfig`);
+  return {
+    spec: {
+      name: options.name,
+      nodes: {
+        'control-plane': { count: 1 },
+        ...(Number(options.workers) > 0 ? { worker: { count: Number(options.workers) } } : {}),
+      },
+      spec: {
+        ...base,
+        image: images.node,
+        pull: 'never',
+        profile: 'kubernetes-node',
+        seed: { images: [images.pause, ...options.seed] },
+      },
+      preset: kubernetes({ pauseImage: images.pause, scheduleOnControlPlane: Number(options.workers) === 0 }),
+    },
+    report: async (state) => {
+      const { server, kubeconfig } = state as KubernetesState;
+      await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+      reporter.info(`kubectl --kubeconfig=${kubeconfigPath} get nodes   (API server ${server})`);
+      return { kubernetes: { server, kubeconfig: kubeconfigPath } };
+    },
+  };
+}
+
 /**
  * `sandkit cluster up`: creates a cluster (by default a seeded swarm of one
- * manager and two workers) that outlives the command, showing each node's
+ * manager and two workers; with `--preset kubernetes` one control-plane node
+ * and the workers, its kubeconfig written to a file) that outlives the command, showing each node's
  * progress. It belongs to no process: `sandkit cluster down` removes it, and so
  * does any sweep once its ttl has passed. Ctrl-C while it is being made removes it.
  */
@@ -37,8 +154,14 @@ export async function clusterUpCommand(options: ClusterUpOptions): Promise<numbe
     session: createDetachedSession(),
     watchdog: false,
   });
+  const plan = await planPreset(options, reporter);
+  // Nodes are named <role>-<n>: the longest is the last of the longest role.
+  const nameWidth = Math.max(
+    12,
+    ...Object.entries(plan.spec.nodes).map(([role, { count }]) => `${role}-${count}`.length),
+  );
   sk.on('node', ({ node, phase, sinceStartMs }) =>
-    reporter.info(`  ${node.padEnd(12)} ${(sinceStartMs / 1000).toFixed(1).padStart(5)} s  ${phase}`, {
+    reporter.info(`  ${node.padEnd(nameWidth)} ${(sinceStartMs / 1000).toFixed(1).padStart(5)} s  ${phase}`, {
       event: 'node',
       node,
       phase,
@@ -52,25 +175,11 @@ export async function clusterUpCommand(options: ClusterUpOptions): Promise<numbe
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const spec: ClusterSpec<SwarmState> = {
-    name: options.name,
-    nodes: {
-      manager: { count: Number(options.managers) },
-      ...(Number(options.workers) > 0 ? { worker: { count: Number(options.workers) } } : {}),
-    },
-    spec: {
-      image: options.image,
-      ...(options.seed.length ? { seed: { images: options.seed } } : {}),
-      ttlMs: Number(options.ttl) * 60_000,
-      // --allow-insecure is the operator saying these nodes may run on the privileged fallback.
-      ...(options.allowInsecure ? { trust: 'trusted' as const } : {}),
-    },
-    ...(options.preset === 'swarm' ? { preset: swarm() } : {}),
-  };
   try {
     const cluster = await reporter.phase(`creating cluster ${options.name}`, () =>
-      sk.cluster(spec, { signal: interrupted.signal }),
+      sk.cluster(plan.spec, { signal: interrupted.signal }),
     );
+    const presetReport = await plan.report(cluster.state, reporter);
     const nodes = cluster.nodes.map((n) => ({
       name: n.name,
       role: n.role,
@@ -85,13 +194,12 @@ export async function clusterUpCommand(options: ClusterUpOptions): Promise<numbe
         name: cluster.name,
         network: cluster.network,
         nodes,
-        ...(cluster.state ? { swarm: { kernel: cluster.state.kernel, limits: cluster.state.limits } } : {}),
+        ...presetReport,
       });
     } else {
       reporter.info(`cluster ${cluster.name} (${cluster.id}) on ${cluster.network.subnet}:`);
       for (const n of nodes)
-        reporter.info(`  ${n.name.padEnd(12)} ${n.address.padEnd(15)} DOCKER_HOST=${n.dockerHost}`);
-      for (const limit of cluster.state?.limits ?? []) reporter.warn(limit);
+        reporter.info(`  ${n.name.padEnd(nameWidth)} ${n.address.padEnd(15)} DOCKER_HOST=${n.dockerHost}`);
       reporter.info(`expires in ${options.ttl} min; remove it with: sandkit cluster down ${cluster.name}`);
     }
     return 0;

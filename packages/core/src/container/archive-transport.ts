@@ -76,11 +76,17 @@ export function execArchiveTransport(engine: Engine, containerId: string): Archi
         { user: ROOT, ...(signal ? { signal } : {}) },
         { ...context, attachStdin: false },
       );
+      let onAbort: (() => void) | undefined;
       const aborted = new Promise<never>((_, reject) => {
         if (signal?.aborted) reject(signal.reason);
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        onAbort = () => reject(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
       aborted.catch(() => {});
+      // A long-lived signal (a cluster's, a session's) must not collect one listener per read.
+      const stopListening = () => {
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
+      };
       let stderr = '';
       process.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
@@ -94,6 +100,7 @@ export function execArchiveTransport(engine: Engine, containerId: string): Archi
           if (exitCode !== 0) throw tarError(stderr, exitCode);
         }
       } catch (error) {
+        stopListening();
         process.stdout.destroy();
         process.exited.catch(() => {});
         await process.kill().catch(() => {});
@@ -102,6 +109,7 @@ export function execArchiveTransport(engine: Engine, containerId: string): Archi
       // From here the caller consumes the archive: an abort or a failing tar ends it with an error,
       // not with a clean (truncated) end.
       aborted.catch((reason: unknown) => process.stdout.destroy(reason as Error));
+      process.stdout.once('close', stopListening);
       return process.stdout;
     },
   };

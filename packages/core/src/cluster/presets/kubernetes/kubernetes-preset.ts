@@ -172,6 +172,7 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
     async settle(controlPlane, nodes, _state, context) {
       const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
       let last = '';
+      let reported = '';
       for (;;) {
         const result = await controlPlane.sandbox.exec(
           ['kubectl', `--kubeconfig=${NODE_KUBECONFIG}`, 'get', 'nodes', '--no-headers'],
@@ -194,7 +195,9 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
             `not every node was Ready within ${options.readyTimeoutMs ?? 120_000} ms:\n${last}\nThe control-plane node's kubelet log ends with:\n${log.stdout}`,
           );
         }
-        context.report(`waiting for ${nodes.length - ready.size} node(s) to be Ready`);
+        const waiting = `waiting for ${nodes.length - ready.size} node(s) to be Ready`;
+        if (waiting !== reported) context.report(waiting);
+        reported = waiting;
         await delay(500, context.signal);
       }
       await run(
