@@ -1,29 +1,33 @@
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { type KubeadmState, kubeadm, type SandboxCluster, Sandkit } from '@sandkit/core';
+import {
+  ClusterFailedError,
+  type KubeadmState,
+  KubeadmStepFailedError,
+  kubeadm,
+  type SandboxCluster,
+  Sandkit,
+} from '@sandkit/core';
 import { buildKubeadmImages, type KubeadmImages } from '@sandkit/host-setup';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
-import { testEngine } from '../../support/engine.js';
+import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
+import { KUBERNETES_BINARIES, noKubernetesBinaries } from '../../support/kubernetes-binaries.js';
 import { xfsSeedStore } from '../../support/seed-store.js';
-import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
+import { SYSTEM_CONTAINER_MODES, type SystemContainerMode } from '../../support/system-container-modes.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
-/**
- * Kubernetes executables (kubeadm among them): none can be installed from the registries here, so
- * the machines these tests run on keep a build of v1.20.2 next to the repository.
- */
-const BINARIES = process.env.SANDKIT_K8S_BINARIES ?? join(import.meta.dirname, '../../../../shared/k8s/bin');
 const noBinaries =
-  existsSync(join(BINARIES, 'kubeadm.gz')) || existsSync(join(BINARIES, 'kubeadm'))
+  noKubernetesBinaries ??
+  (existsSync(join(KUBERNETES_BINARIES, 'kubeadm.gz')) || existsSync(join(KUBERNETES_BINARIES, 'kubeadm'))
     ? undefined
-    : `needs Kubernetes executables with kubeadm in ${BINARIES} (set SANDKIT_K8S_BINARIES)`;
+    : `needs kubeadm among the Kubernetes executables in ${KUBERNETES_BINARIES}`);
 if (noBinaries) console.warn(`[kubeadm] skipping the kubeadm cluster tests: ${noBinaries}`);
 
 const NODES = ['control-plane-1', 'worker-1', 'worker-2'];
@@ -41,7 +45,7 @@ let built: Promise<KubeadmImages> | undefined;
 /** The node image and the images kubeadm runs, built (or found) once for both modes. */
 function kubeadmImages(): Promise<KubeadmImages> {
   built ??= testEngine().then((engine) =>
-    buildKubeadmImages(engine, BINARIES, (line) => console.log(`[kubeadm] ${line}`)),
+    buildKubeadmImages(engine, KUBERNETES_BINARIES, (line) => console.log(`[kubeadm] ${line}`)),
   );
   return built;
 }
@@ -98,11 +102,11 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
         // kubectl on the host, through the kubeconfig kubeadm wrote and the cluster hands back.
         const dir = await tempDir('sandkit-kubectl-');
         const binary = join(dir, 'kubectl');
-        if (existsSync(join(BINARIES, 'kubectl')))
-          await pipeline(createReadStream(join(BINARIES, 'kubectl')), createWriteStream(binary));
+        if (existsSync(join(KUBERNETES_BINARIES, 'kubectl')))
+          await pipeline(createReadStream(join(KUBERNETES_BINARIES, 'kubectl')), createWriteStream(binary));
         else
           await pipeline(
-            createReadStream(join(BINARIES, 'kubectl.gz')),
+            createReadStream(join(KUBERNETES_BINARIES, 'kubectl.gz')),
             createGunzip(),
             createWriteStream(binary),
           );
@@ -192,3 +196,55 @@ spec:
     },
   );
 }
+
+const fallback = SYSTEM_CONTAINER_MODES.find((m) => !m.sysbox) as SystemContainerMode;
+describe.skipIf(noBinaries !== undefined)(
+  `a kubeadm cluster whose nodes lack an image kubeadm runs (${fallback.name})${noBinaries ? `: skipped, ${noBinaries}` : ''}`,
+  () => {
+    it('fails before kubeadm init with KubeadmStepFailedError naming the image, and leaves nothing', async () => {
+      const k8s = await kubeadmImages();
+      const etcd = k8s.kubeadm.find((image) => image.includes('/etcd:')) as string;
+      const stateDir = await tempDir('sandkit-kubeadm-state-');
+      const sk = new Sandkit({ runtimes: [sysbox({ ...fallback.options, stateDir })] });
+      try {
+        const error = await sk
+          .cluster({
+            nodes: { 'control-plane': { count: 1 } },
+            spec: {
+              image: k8s.node,
+              profile: 'kubernetes-node',
+              pull: 'never',
+              trust: 'trusted',
+              seed: { images: k8s.kubeadm.filter((image) => image !== etcd) },
+            },
+            preset: kubeadm({
+              imageRepository: k8s.imageRepository,
+              kubernetesVersion: k8s.kubernetesVersion,
+              etcdImageTag: k8s.etcdImageTag,
+            }),
+          })
+          .catch((e: unknown) => e);
+        expect(ClusterFailedError.is(error) && [error.node, error.step]).toEqual([
+          'control-plane-1',
+          'bootstrap',
+        ]);
+        const cause = (error as ClusterFailedError).cause;
+        expect(KubeadmStepFailedError.is(cause)).toBe(true);
+        expect(cause).toMatchObject({
+          node: 'control-plane-1',
+          step: 'checking the images kubeadm runs',
+          exitCode: 1,
+        });
+        expect((cause as Error).message).toContain(
+          `not in the node's Docker daemon (seed them into every node): ${etcd}`,
+        );
+        expect(await leftovers({ session: sk.session.id }, { sessionNetworkKept: true })).toEqual(
+          NOTHING_LEFT,
+        );
+        expect(await readdir(stateDir)).toEqual([]);
+      } finally {
+        await sk.close();
+      }
+    });
+  },
+);
