@@ -347,6 +347,12 @@ for (const target of CONTRACT_TARGETS) {
         const address = await sb.address();
         expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
         expect(await fetch(`http://${address}:8081/`).then((r) => r.text())).toBe('reached by address');
+        // Like every call, it can be cancelled, and says which call was.
+        await expect(sb.address({ signal: AbortSignal.abort() })).rejects.toMatchObject({
+          name: 'CancelledError',
+          operation: 'address',
+        });
+        await expect(sb.address({ timeoutMs: -1 })).rejects.toThrow(/options\.timeoutMs/);
       });
 
       afterAll(async () => {

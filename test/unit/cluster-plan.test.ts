@@ -58,8 +58,16 @@ describe('checking a cluster spec, before anything is created', () => {
     ).toEqual(['nodes.worker.spec.resources.cpus']);
   });
 
-  it('refuses nodes without their own inner daemon', () => {
+  it('refuses nodes without their own inner daemon, but for Kubernetes nodes with their own runtime', () => {
     expect(issuesOf({ nodes: 2, spec: { image: base.image, docker: 'shared' } })).toEqual(['spec.docker']);
+    expect(issuesOf({ nodes: 2, spec: { image: base.image, docker: 'none' } })).toEqual(['spec.docker']);
+    const kind = { image: 'kindest/node:v1.29.2', docker: 'none', profile: 'kubernetes-node' } as const;
+    expect(issuesOf({ nodes: 2, spec: kind })).toEqual([]);
+    // Presets that drive each node's inner Docker daemon refuse them.
+    expect(issuesOf({ nodes: 2, spec: kind, preset: swarm() })).toEqual(['spec.docker']);
+    expect(issuesOf({ nodes: 2, spec: kind, preset: kubernetes({ pauseImage: 'pause' }) })).toEqual([
+      'spec.docker',
+    ]);
   });
 
   it('refuses bad counts, role names, cluster names and unknown keys', () => {

@@ -17,7 +17,8 @@ describe('sysbox runtime spec rules', () => {
       {
         path: 'docker',
         problem: 'the sysbox runtime gives every sandbox its own Docker daemon, but docker is "none"',
-        allowed: '"isolated" here; the socket runtime for "none" or "shared"',
+        allowed:
+          '"isolated" here (or "none" with profile: "kubernetes-node", for node images with their own init); the socket runtime for "none" or "shared"',
       },
     ]);
   });
@@ -26,6 +27,13 @@ describe('sysbox runtime spec rules', () => {
     const node = { image: 'node', docker: 'isolated', profile: 'kubernetes-node' } as const;
     expect(validateSysboxSpec(node)).toEqual([]);
     expect(validateSysboxSpec(node, { startedBy: 'image' }).map((i) => i.path)).toEqual(['profile']);
+  });
+
+  it('runs a Kubernetes node without an inner daemon only when its image brings its own init', () => {
+    expect(validateSysboxSpec({ image: 'kindest/node', docker: 'none', profile: 'kubernetes-node' })).toEqual(
+      [],
+    );
+    expect(validateSysboxSpec({ image: 'busybox', docker: 'none' }).map((i) => i.path)).toEqual(['docker']);
   });
 
   it('rejects SYSBOX_* variables, which Sysbox refuses', () => {

@@ -55,6 +55,7 @@ import { waitForInnerDaemon } from './inner-daemon/wait-for-inner-daemon.js';
 import { detectSysbox, type SysboxDetection } from './probe/detect-sysbox.js';
 import { kubernetesNodeHostConfig } from './profiles/kubernetes-node/node-host-config.js';
 import { kubernetesNodePreparation } from './profiles/kubernetes-node/node-preparation.js';
+import { ownInitNodeBlueprint } from './profiles/kubernetes-node/own-init-blueprint.js';
 import { cloneDirectory } from './seed/clone-directory.js';
 import type { EnsureGoldenOptions } from './seed/golden-store.js';
 import { loadSeedImages } from './seed/load-seed-images.js';
@@ -191,7 +192,8 @@ export class SysboxRuntime implements Runtime {
         reasons: [
           `the engine lists the "${this.#ociRuntime}" runtime; sandboxes are unprivileged system containers`,
         ],
-        dockerAccess: ['isolated'],
+        // "none" only for Kubernetes nodes that bring their own init and container runtime (see validate()).
+        dockerAccess: ['isolated', 'none'],
         insecure: false,
         facts: {
           ...facts,
@@ -214,7 +216,7 @@ export class SysboxRuntime implements Runtime {
           ? 'sandboxes run with --privileged'
           : `--privileged fails on this engine (it cannot grant ${mode.privilege.unavailable.join(', ')}); sandboxes get every other capability, unconfined seccomp/AppArmor and writable cgroups`,
       ],
-      dockerAccess: ['isolated'],
+      dockerAccess: ['isolated', 'none'],
       insecure: true,
       facts: { ...facts, privilegeMode: mode.privilege.kind },
     };
@@ -356,6 +358,45 @@ export class SysboxRuntime implements Runtime {
     },
   ): Promise<ContainerBlueprint> {
     const { sandboxId, labels, seed } = target;
+    const rights =
+      mode.kind === 'insecure' ? privilegedHostConfig(mode.privilege) : { Runtime: this.#ociRuntime };
+    const remountCgroups = mode.kind === 'insecure' && mode.privilege.kind === 'explicit-capabilities';
+    const kubernetesNode =
+      spec.profile === 'kubernetes-node'
+        ? kubernetesNodeHostConfig({
+            rights: mode.kind === 'insecure' ? mode.privilege.kind : 'sysbox',
+            localEngine: engine.isLocal,
+          })
+        : undefined;
+    if ((spec.docker ?? 'none') === 'none') {
+      // A node with its own init and container runtime (validation allows docker: 'none' only so).
+      const own = await ownInitNodeBlueprint({
+        engine,
+        spec,
+        rights,
+        underSysbox: mode.kind === 'sysbox',
+        remountCgroups,
+        labels,
+      });
+      return {
+        ...own,
+        hostConfig: { ...own.hostConfig, ...kubernetesNode, Binds: kubernetesNode?.Binds ?? [] },
+        ...(mode.kind === 'sysbox' ? { archiveTransport: 'exec' as const } : {}),
+        ...(mode.kind === 'sysbox'
+          ? {
+              afterStart: async (containerId: string) => {
+                await this.#verifyOciRuntime(engine, containerId, {
+                  runtime: this.name,
+                  sandboxId,
+                  image: spec.image,
+                  containerId,
+                });
+                return undefined;
+              },
+            }
+          : {}),
+      };
+    }
     const daemon = this.#options.innerDaemon ?? {};
     const byLauncher = (daemon.startedBy ?? 'launcher') === 'launcher';
     const hostDir = engine.isLocal && byLauncher ? join(this.#stateDir, sandboxId) : undefined;
@@ -371,16 +412,6 @@ export class SysboxRuntime implements Runtime {
       dataRoot = cloneDir;
       await cloneDirectory(seed.store.cloneMethod, seed.golden, dataRoot, target.signal);
     }
-    const rights =
-      mode.kind === 'insecure' ? privilegedHostConfig(mode.privilege) : { Runtime: this.#ociRuntime };
-    const remountCgroups = mode.kind === 'insecure' && mode.privilege.kind === 'explicit-capabilities';
-    const kubernetesNode =
-      spec.profile === 'kubernetes-node'
-        ? kubernetesNodeHostConfig({
-            rights: mode.kind === 'insecure' ? mode.privilege.kind : 'sysbox',
-            localEngine: engine.isLocal,
-          })
-        : undefined;
     const context = { runtime: this.name, sandboxId, image: spec.image };
     let relay: ExecRelay | undefined;
 

@@ -9,11 +9,14 @@ import type { InnerDaemonOptions } from './inner-daemon/inner-daemon-options.js'
 export function validateSysboxSpec(spec: SandboxSpec, innerDaemon: InnerDaemonOptions = {}): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const docker = spec.docker ?? 'none';
-  if (docker !== 'isolated') {
+  // A Kubernetes node may bring its own init and container runtime (a kind node image) instead.
+  const ownRuntime = docker === 'none' && spec.profile === 'kubernetes-node';
+  if (docker !== 'isolated' && !ownRuntime) {
     issues.push({
       path: 'docker',
       problem: `the sysbox runtime gives every sandbox its own Docker daemon, but docker is "${docker}"`,
-      allowed: '"isolated" here; the socket runtime for "none" or "shared"',
+      allowed:
+        '"isolated" here (or "none" with profile: "kubernetes-node", for node images with their own init); the socket runtime for "none" or "shared"',
     });
   }
   for (const name of typeof spec.env === 'object' && spec.env !== null ? Object.keys(spec.env) : []) {
@@ -25,7 +28,7 @@ export function validateSysboxSpec(spec: SandboxSpec, innerDaemon: InnerDaemonOp
       });
     }
   }
-  if (spec.profile !== undefined && innerDaemon.startedBy === 'image') {
+  if (spec.profile !== undefined && docker === 'isolated' && innerDaemon.startedBy === 'image') {
     issues.push({
       path: 'profile',
       problem: `the ${spec.profile} profile prepares the container in sandkit's launcher, but this runtime leaves the start to the image (innerDaemon.startedBy: "image")`,

@@ -57,7 +57,7 @@ for (const mode of SYSTEM_CONTAINER_MODES)
       it('says in probe() whether it runs under Sysbox or on the insecure fallback, and why', async () => {
         const probe = await runtime.probe();
         expect(probe.available).toBe(true);
-        expect(probe.dockerAccess).toEqual(['isolated']);
+        expect(probe.dockerAccess).toEqual(['isolated', 'none']);
         expect(probe.insecure).toBe(!mode.sysbox);
         if (mode.sysbox) expect(probe.facts.sysboxPath).not.toBe('');
         else {

@@ -92,11 +92,13 @@ export function findClusterSpecIssues(
     for (const issue of [...findSpecIssues(merged), ...validateNode(merged)]) {
       list.add(issue.path ? `${path}.${issue.path}` : path, issue.problem, issue.allowed);
     }
-    if (merged.docker !== 'isolated') {
+    // A Kubernetes node may bring its own container runtime (e.g. a kind node image) instead.
+    const ownRuntime = merged.docker === 'none' && merged.profile === 'kubernetes-node';
+    if (merged.docker !== 'isolated' && !ownRuntime) {
       list.add(
         `${path}.docker`,
         `a cluster node needs its own inner daemon, got ${describeValue(merged.docker)}`,
-        '"isolated" (the default for cluster nodes)',
+        '"isolated" (the default for cluster nodes), or "none" for a kubernetes-node image with its own container runtime',
       );
     }
   }

@@ -389,29 +389,36 @@ export class ContainerSandbox implements Sandbox {
     return { host, port: hostPort, toString: () => `${host.includes(':') ? `[${host}]` : host}:${hostPort}` };
   }
 
-  async address(): Promise<string> {
-    this.#assertAlive('address');
-    if (!this.#engine.isLocal) {
-      throw new SandkitError(
-        "The sandbox's own address is not reachable from this host: the engine is remote",
-        this.#context(),
-        "List the port in the spec's `ports` and use endpoint(), which returns the engine's published address.",
-      );
-    }
-    const info = await this.#container()
-      .inspect()
-      .catch((error: unknown) => {
-        throw this.#engineError(error, 'look up the sandbox address');
-      });
-    const address = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
-    if (!address) {
-      throw new SandkitError(
-        'The sandbox has no IP address on any network',
-        this.#context(),
-        'Is it still running?',
-      );
-    }
-    return address;
+  address(options: CallOptions = {}): Promise<string> {
+    return this.#transfer(
+      'address',
+      options,
+      () => {},
+      async (signal) => {
+        if (!this.#engine.isLocal) {
+          throw new SandkitError(
+            "The sandbox's own address is not reachable from this host: the engine is remote",
+            this.#context(),
+            "List the port in the spec's `ports` and use endpoint(), which returns the engine's published address.",
+          );
+        }
+        const info = await raceSignal(this.#container().inspect(), signal).catch((error: unknown) => {
+          signal?.throwIfAborted();
+          throw this.#engineError(error, 'look up the sandbox address');
+        });
+        const address = Object.values(info.NetworkSettings.Networks ?? {}).find(
+          (n) => n.IPAddress,
+        )?.IPAddress;
+        if (!address) {
+          throw new SandkitError(
+            'The sandbox has no IP address on any network',
+            this.#context(),
+            'Is it still running?',
+          );
+        }
+        return address;
+      },
+    );
   }
 
   docker(): Dockerode {

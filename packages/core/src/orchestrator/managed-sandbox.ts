@@ -84,8 +84,8 @@ export class ManagedSandbox implements Sandbox {
   endpoint(port: number, protocol?: 'tcp' | 'udp'): Promise<Endpoint> {
     return this.#inner.endpoint(port, protocol);
   }
-  address(): Promise<string> {
-    return this.#inner.address();
+  address(options?: CallOptions): Promise<string> {
+    return this.#inner.address(options);
   }
   docker(): Dockerode {
     return this.#inner.docker();

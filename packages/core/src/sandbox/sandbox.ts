@@ -167,7 +167,7 @@ export interface Sandbox extends AsyncDisposable {
    * are not reachable from here: publish the port in the spec's `ports` and
    * use {@link Sandbox.endpoint}).
    */
-  address(): Promise<string>;
+  address(options?: CallOptions): Promise<string>;
   /**
    * A dockerode client for the engine the job's containers live in.
    * @throws SandkitError when the sandbox has no engine access (`docker: 'none'`).

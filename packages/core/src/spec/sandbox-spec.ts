@@ -13,7 +13,9 @@ export type DockerAccess = 'none' | 'shared' | 'isolated';
  *   writable cgroups of its own, the host's `/lib/modules` read-only where it
  *   has them, and the kernel settings the kubelet checks shown to the node
  *   with the values it wants (the host's own are never changed). System
- *   containers only (`docker: 'isolated'`); see docs/clusters.md.
+ *   containers only: `docker: 'isolated'` (sandkit's inner Docker daemon runs
+ *   the Pods) or `docker: 'none'` (the image's own init becomes PID 1 and
+ *   brings its container runtime, as kind's node images do); see docs/clusters.md.
  */
 export type SandboxProfile = 'kubernetes-node';
 
@@ -147,7 +149,7 @@ export interface SandboxSpec {
    */
   seed?: SeedSpec;
   /**
-   * What the sandbox is prepared for (only with `docker: 'isolated'`).
+   * What the sandbox is prepared for (system containers: the sysbox runtime).
    * @default no profile: a plain system container
    */
   profile?: SandboxProfile;

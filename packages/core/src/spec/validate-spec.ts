@@ -102,11 +102,11 @@ export function findSpecIssues(spec: SandboxSpec): SpecIssue[] {
   if (s.seed !== undefined) checkSeed(list, s.seed, s.docker);
   if (s.profile !== undefined) {
     list.oneOf(s.profile, 'profile', PROFILES);
-    if ((s.docker ?? 'none') !== 'isolated')
+    if (s.docker === 'shared')
       list.add(
         'profile',
-        `a ${describe(s.profile)} sandbox is a system container with its own engine, but docker is ${describe(s.docker ?? 'none')}`,
-        'set docker: "isolated" (the sysbox runtime)',
+        `a ${describe(s.profile)} sandbox is a system container, but docker is "shared" (sibling containers)`,
+        'docker: "isolated" (with sandkit\'s inner Docker daemon) or "none" (the image brings its own init and container runtime)',
       );
   }
   if (s.ttlMs !== undefined) {

@@ -4,6 +4,7 @@ import { delay } from '../../../util/abort.js';
 import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
 import type { PlannedNode } from '../../plan-cluster.js';
+import { needsInnerDaemon } from '../needs-inner-daemon.js';
 import { controlPlaneScript, LOG_DIR, NODE_KUBECONFIG } from './control-plane-script.js';
 import { kubeconfig } from './kubeconfig.js';
 import { type NodeAddress, nodeScript } from './node-script.js';
@@ -109,7 +110,8 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
   return {
     name: 'kubernetes',
     validate(nodes) {
-      const issues: SpecIssue[] = [];
+      // Pods run through the kubelet's dockershim on each node's inner Docker daemon.
+      const issues: SpecIssue[] = needsInnerDaemon('kubernetes', nodes);
       if (!/^(\d+)\.(\d+)\.0\.0\/16$/.test(podCidr))
         issues.push({
           path: 'preset.podCidr',

@@ -3,6 +3,7 @@ import { delay, raceSignal } from '../../../util/abort.js';
 import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
 import type { PlannedNode } from '../../plan-cluster.js';
+import { needsInnerDaemon } from '../needs-inner-daemon.js';
 import { detectKernelNetworking, type KernelNetworking, swarmLimits } from './kernel-networking.js';
 import { overlayNetworkRequest, swarmInitRequest, swarmJoinRequest } from './swarm-requests.js';
 
@@ -76,7 +77,7 @@ export function swarm(options: SwarmOptions = {}): ClusterPreset<SwarmState> {
   return {
     name: 'swarm',
     validate(nodes): SpecIssue[] {
-      const issues: SpecIssue[] = [];
+      const issues: SpecIssue[] = needsInnerDaemon('swarm', nodes);
       if (options.managerRoles && swarmManagers(nodes, options.managerRoles).length === 0) {
         issues.push({
           path: 'preset.managerRoles',
