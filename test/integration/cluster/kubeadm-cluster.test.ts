@@ -11,7 +11,7 @@ import {
   type SandboxCluster,
   Sandkit,
 } from '@sandkit/core';
-import { buildKubeadmImages, type KubeadmImages } from '@sandkit/host-setup';
+import { buildKubeadmImages, HTTPD_PAGE, HTTPD_PORT, type KubeadmImages } from '@sandkit/host-setup';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -37,7 +37,7 @@ interface PodList {
   items: Array<{
     metadata: { name: string; ownerReferences?: Array<{ kind: string }> };
     spec: { nodeName?: string };
-    status: { phase: string };
+    status: { phase: string; conditions?: Array<{ type: string; status: string }> };
   }>;
 }
 
@@ -50,7 +50,7 @@ function kubeadmImages(): Promise<KubeadmImages> {
   return built;
 }
 
-/** Polls `probe` every second until it returns true or `timeoutMs` passed; returns its last answer. */
+/** Polls `probe` every second until it returns true (a throw counts as false) or `timeoutMs` passed; says whether it did. */
 async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -88,7 +88,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
               profile: 'kubernetes-node',
               pull: 'never',
               trust: 'trusted',
-              seed: { images: [...k8s.kubeadm, images.busybox], strategy: 'clone' },
+              seed: { images: [...k8s.kubeadm, images.busybox, images.httpd], strategy: 'clone' },
             },
             preset: kubeadm({
               imageRepository: k8s.imageRepository,
@@ -145,15 +145,15 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
           expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
       });
 
-      it("runs the control plane as the control-plane node's static Pods, and kube-proxy on every node", async () => {
+      it("runs the control plane as the control-plane node's static Pods and kube-proxy on every node, all Ready", async () => {
         const expected = [
           ...CONTROL_PLANE_COMPONENTS.map((component) => `${component}-control-plane-1`),
           ...NODES.map((node) => `kube-proxy on ${node}`),
         ];
-        const running = async () => {
+        const ready = async () => {
           const { items } = await pods('kube-system');
           return items
-            .filter((p) => p.status.phase === 'Running')
+            .filter((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
             .map((p) =>
               p.metadata.name.startsWith('kube-proxy-')
                 ? `kube-proxy on ${p.spec.nodeName}`
@@ -162,10 +162,10 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
         };
         // Mirror Pods show a moment after the Node registered, kube-proxy's after its DaemonSet rolled out.
         await eventually(async () => {
-          const now = await running();
+          const now = await ready();
           return expected.every((name) => now.includes(name));
         }, 120_000);
-        expect((await running()).sort()).toEqual(expected.sort());
+        expect((await ready()).sort()).toEqual(expected.sort());
         const { items } = await pods('kube-system');
         const apiServer = items.find((p) => p.metadata.name === 'kube-apiserver-control-plane-1');
         expect(apiServer?.metadata.ownerReferences?.map((o) => o.kind)).toEqual(['Node']);
@@ -192,6 +192,43 @@ spec:
           ['hello', 'worker-1', 'Running'],
         ]);
         expect(await kubectl(['logs', 'hello'])).toBe('hello from hello');
+      });
+
+      it("reaches a Pod on the other worker through its Service (kube-proxy, kubeadm's DaemonSet)", async () => {
+        await kubectl(
+          ['apply', '-f', '-'],
+          `apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  nodeSelector: {kubernetes.io/hostname: worker-2}
+  containers:
+  - {name: httpd, image: ${images.httpd}, imagePullPolicy: Never, ports: [{containerPort: ${HTTPD_PORT}}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: ${HTTPD_PORT}}]
+`,
+        );
+        await kubectl(['wait', '--for=condition=Ready', 'pod/web', '--timeout=120s']);
+        const serviceIp = await kubectl(['get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
+        // kube-proxy programs the Service's rules on each node a moment after its endpoints exist.
+        let page = '';
+        const answered = await eventually(async () => {
+          page = await kubectl([
+            'exec',
+            'hello',
+            '--',
+            'sh',
+            '-c',
+            `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${serviceIp} 80 | tail -n 1`,
+          ]);
+          return `${page}\n` === HTTPD_PAGE;
+        }, 30_000);
+        expect(answered && `${page}\n`).toBe(HTTPD_PAGE);
       });
     },
   );

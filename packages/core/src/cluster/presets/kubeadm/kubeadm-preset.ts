@@ -5,6 +5,7 @@ import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
 import type { PlannedNode } from '../../plan-cluster.js';
 import { nodePodCidr } from '../kubernetes/kubernetes-preset.js';
 import type { NodeAddress } from '../kubernetes/node-script.js';
+import { needsInnerDaemon } from '../needs-inner-daemon.js';
 import { type JoinCredentials, parseJoinCommand } from './join-command.js';
 import { initConfiguration, joinConfiguration, KUBEADM_CONFIG } from './kubeadm-config.js';
 import { KubeadmStepFailedError } from './kubeadm-step-error.js';
@@ -119,14 +120,15 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
       ),
       context.signal,
     );
-    await runStep(node, 'starting the kubelet', kubeletStartScript(), context.signal);
+    await runStep(node, 'arranging for the kubelet to run', kubeletStartScript(), context.signal);
     await node.sandbox.writeFiles([{ path: KUBEADM_CONFIG, content: config }], { signal: context.signal });
   };
 
   return {
     name: 'kubeadm',
     validate(nodes) {
-      const issues: SpecIssue[] = [];
+      // Pods run through the kubelet's dockershim on each node's inner Docker daemon.
+      const issues: SpecIssue[] = needsInnerDaemon('kubeadm', nodes);
       if (!/^(\d+)\.(\d+)\.0\.0\/16$/.test(podCidr))
         issues.push({
           path: 'preset.podCidr',
