@@ -57,6 +57,8 @@ describe('the kubernetes-node profile', () => {
       Binds: [],
       CgroupnsMode: 'private',
       Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm' }],
+      // As --privileged: the node's runtime may grant a privileged Pod every device.
+      DeviceCgroupRules: ['a *:* rwm'],
     });
     // A privileged container has the host's devices already.
     expect(kubernetesNodeHostConfig({ rights: 'privileged', localEngine: false })).toEqual({

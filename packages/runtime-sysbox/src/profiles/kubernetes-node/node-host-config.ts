@@ -5,6 +5,7 @@ import type Dockerode from 'dockerode';
 export interface NodeHostConfig {
   Binds: string[];
   Devices?: Dockerode.DeviceMapping[];
+  DeviceCgroupRules?: string[];
   CgroupnsMode?: 'private';
 }
 
@@ -16,7 +17,8 @@ const HOST_MODULES = '/lib/modules';
  * container's rights. Sysbox gives a node its own cgroup root and a null
  * `/dev/kmsg` unprivileged; the fallback gets the same explicitly: a private
  * cgroup namespace and, without `--privileged`, `/dev/kmsg` as a null device
- * (the host's kernel log is not handed out). Both get the host's `/lib/modules` read-only where the
+ * (the host's kernel log is not handed out) and a device cgroup that allows
+ * every device, as `--privileged` would. Both get the host's `/lib/modules` read-only where the
  * (local) host has them.
  */
 export function kubernetesNodeHostConfig(options: {
@@ -28,9 +30,15 @@ export function kubernetesNodeHostConfig(options: {
   return {
     Binds: options.localEngine && existsSync(HOST_MODULES) ? [`${HOST_MODULES}:${HOST_MODULES}:ro`] : [],
     ...(rights === 'sysbox' ? {} : { CgroupnsMode: 'private' }),
-    // A privileged container has every host device, /dev/kmsg included.
+    // A privileged container has every host device, /dev/kmsg included, and may grant any device to
+    // the containers it runs. Without --privileged the node's device cgroup keeps the engine's default
+    // list, and the node's runtime cannot start a privileged Pod (kubeadm's kube-proxy): runc fails
+    // to write "a *:* rwm" to the Pod container's devices.allow.
     ...(rights === 'explicit-capabilities'
-      ? { Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm' }] }
+      ? {
+          Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm' }],
+          DeviceCgroupRules: ['a *:* rwm'],
+        }
       : {}),
   };
 }
