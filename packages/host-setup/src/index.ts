@@ -27,9 +27,6 @@ export {
 export {
   etcdImage,
   KUBEADM_IMAGE_REPOSITORY,
-  type KubeadmImageSettings,
-  kubeadmImageNames,
-  kubeadmImageSettings,
   kubeProxyImage,
   kubernetesComponentImage,
 } from './recipes/kubeadm-images.js';
