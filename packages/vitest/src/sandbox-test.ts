@@ -37,6 +37,8 @@ export interface SandboxTestOptions {
   /**
    * Take each test's sandbox from a warm pool of the worker's instead of
    * creating it when the test starts; each is still used by one test only.
+   * The pool uses `create.runtime` (unless the pool options name another);
+   * refills are queued at the pool's `refillPriority`, not `create.priority`.
    * @default no pool
    */
   pool?: PoolOptions;
@@ -98,7 +100,9 @@ export function sandboxTest(options: SandboxTestOptions) {
       const createOptions = { ...options.create, signal };
       let pool = pools.get(spec);
       if (!pool && options.pool) {
-        pool = sandkit.pool(spec, options.pool);
+        // The pool makes its sandboxes with the runtime asked for each create.
+        const runtime = options.create?.runtime;
+        pool = sandkit.pool(spec, { ...(runtime ? { runtime } : {}), ...options.pool });
         pools.set(spec, pool);
       }
       const sandbox = pool ? await pool.acquire(createOptions) : await sandkit.create(spec, createOptions);

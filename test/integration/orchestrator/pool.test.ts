@@ -27,6 +27,20 @@ function idleReached(sk: Sandkit, idle: number): Promise<SandkitEvents['pool']> 
 }
 
 describe('warm pools', () => {
+  it('make their sandboxes with the runtime they are given, and refuse one the Sandkit lacks', async () => {
+    await using sk = newSandkit();
+    expect(() => sk.pool(plain, { runtime: 'vm' })).toThrow(/options\.runtime: "vm" is not one of/);
+    // The sysbox runtime does not run a docker: "none" job; chosen freely, the pool would use socket.
+    await using pool = sk.pool(plain, { min: 0, max: 1, runtime: 'sysbox' });
+    await expect(pool.acquire()).rejects.toMatchObject({
+      name: 'RuntimeUnavailableError',
+      message: expect.stringContaining('"sysbox"'),
+    });
+    await using free = sk.pool(plain, { min: 0, max: 1 });
+    await using sb = await free.acquire();
+    expect(sb.runtime).toBe('socket');
+  });
+
   it('hand out a ready sandbox at once, whose exec works, and start a replacement', async () => {
     await using sk = newSandkit();
     const warm = idleReached(sk, 1);

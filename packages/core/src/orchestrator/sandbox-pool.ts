@@ -25,6 +25,11 @@ export interface PoolOptions {
    * @default -1
    */
   refillPriority?: number;
+  /**
+   * Make the pool's sandboxes with this runtime, by name, instead of choosing per spec.
+   * @default chosen as `create()` chooses
+   */
+  runtime?: string;
 }
 
 /** Options of {@link SandboxPool.acquire}. */

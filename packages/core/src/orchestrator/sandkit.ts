@@ -10,7 +10,12 @@ import { keepSessionNetworks, releaseSessionNetworks } from '../container/sessio
 import type { Engine } from '../engine/engine.js';
 import { sweepByLabel } from '../engine/sweep-by-label.js';
 import { isConnectionError, toSandkitError } from '../engine/to-sandkit-error.js';
-import { CancelledError, RuntimeUnavailableError, SandkitError } from '../errors/index.js';
+import {
+  CancelledError,
+  InvalidArgumentError,
+  RuntimeUnavailableError,
+  SandkitError,
+} from '../errors/index.js';
 import type { Session } from '../labels/sandkit-labels.js';
 import { createSession } from '../labels/session.js';
 import type { ClusterNodePlacement, ProbeResult, Runtime, SweepReport } from '../runtime/runtime.js';
@@ -388,10 +393,20 @@ export class Sandkit implements AsyncDisposable {
   pool(spec: SandboxSpec, options: PoolOptions = {}): SandboxPool {
     if (this.#closed) throw new SandkitError('This Sandkit is closed');
     assertValidSpec(spec);
+    const { runtime } = options;
+    if (runtime !== undefined && !this.#runtimes.some((r) => r.name === runtime))
+      throw new InvalidArgumentError('pool', [
+        {
+          path: 'options.runtime',
+          problem: `${JSON.stringify(runtime)} is not one of this Sandkit's runtimes`,
+          allowed: this.#runtimes.map((r) => JSON.stringify(r.name)).join(', '),
+        },
+      ]);
     const poolId = uuidv7();
     const pool = new SandboxPool(
       {
-        create: (poolSpec, createOptions) => this.create(poolSpec, createOptions),
+        create: (poolSpec, createOptions) =>
+          this.create(poolSpec, { ...createOptions, ...(runtime ? { runtime } : {}) }),
         report: (state) => this.#emit('pool', { poolId, image: spec.image, ...state }),
         onDestroyed: (listener) => this.on('destroyed', ({ sandboxId }) => listener(sandboxId)),
       },
