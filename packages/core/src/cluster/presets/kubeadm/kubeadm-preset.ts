@@ -1,17 +1,14 @@
-import type { SpecIssue } from '../../../errors/index.js';
 import { delay } from '../../../util/abort.js';
 import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
-import type { PlannedNode } from '../../plan-cluster.js';
-import { nodePodCidr } from '../kubernetes/kubernetes-preset.js';
+import { controlPlaneNode, kubernetesPlanIssues, nodeAddresses } from '../kubernetes/kubernetes-plan.js';
 import type { NodeAddress } from '../kubernetes/node-script.js';
-import { needsInnerDaemon } from '../needs-inner-daemon.js';
+import { podNetworkScript } from '../kubernetes/pod-network-script.js';
 import { type JoinCredentials, parseJoinCommand } from './join-command.js';
 import { initConfiguration, joinConfiguration, KUBEADM_CONFIG } from './kubeadm-config.js';
 import { KubeadmStepFailedError } from './kubeadm-step-error.js';
 import { KUBELET_LOG, kubeletStartScript } from './kubelet-start-script.js';
 import { missingImagesScript } from './missing-images-script.js';
-import { podNetworkScript } from './pod-network-script.js';
 
 /** Options of {@link kubeadm}. */
 export interface KubeadmOptions {
@@ -79,7 +76,6 @@ export interface KubeadmState {
   join: JoinCredentials;
 }
 
-const DEFAULT_CONTROL_PLANE_ROLE = 'control-plane';
 const ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
 
 /**
@@ -98,18 +94,10 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
   const podCidr = options.podCidr ?? '10.244.0.0/16';
   const serviceCidr = options.serviceCidr ?? '10.96.0.0/12';
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
-  const controlPlaneOf = (nodes: readonly PlannedNode[]): PlannedNode => {
-    const role =
-      options.controlPlaneRole ??
-      (nodes.some((n) => n.role === DEFAULT_CONTROL_PLANE_ROLE) ? DEFAULT_CONTROL_PLANE_ROLE : undefined);
-    return (role ? nodes.find((n) => n.role === role) : nodes[0]) as PlannedNode;
-  };
-  const addressesOf = (context: PresetStepContext): NodeAddress[] =>
-    context.plan.map((n) => ({ name: n.name, address: n.address, podCidr: nodePodCidr(podCidr, n.index) }));
 
   /** Gives the node its Pod network, makes sure a kubelet will run and writes kubeadm's configuration. */
   const prepare = async (node: ClusterNode, config: string, context: PresetStepContext) => {
-    const all = addressesOf(context);
+    const all = nodeAddresses(context, podCidr);
     context.report('setting up the Pod network');
     await runStep(
       node,
@@ -126,39 +114,9 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
 
   return {
     name: 'kubeadm',
-    validate(nodes) {
-      // Pods run through the kubelet's dockershim on each node's inner Docker daemon.
-      const issues: SpecIssue[] = needsInnerDaemon('kubeadm', nodes);
-      if (!/^(\d+)\.(\d+)\.0\.0\/16$/.test(podCidr))
-        issues.push({
-          path: 'preset.podCidr',
-          problem: `${podCidr} is not an a.b.0.0/16 range`,
-          allowed: 'e.g. 10.244.0.0/16',
-        });
-      if (nodes.length > 256)
-        issues.push({
-          path: 'nodes',
-          problem: `${nodes.length} nodes do not fit a /16 Pod range in /24s`,
-          allowed: 'at most 256',
-        });
-      const unprepared = nodes.filter((n) => n.spec.profile !== 'kubernetes-node').map((n) => n.name);
-      if (unprepared.length > 0)
-        issues.push({
-          path: 'spec.profile',
-          problem: `${unprepared.join(', ')} would not be prepared for a kubelet (no kubernetes-node profile)`,
-          allowed: 'profile: "kubernetes-node" in the cluster\'s spec',
-        });
-      const role = options.controlPlaneRole;
-      const count = role ? nodes.filter((n) => n.role === role).length : 1;
-      if (role && count !== 1)
-        issues.push({
-          path: `nodes.${role}`,
-          problem: `the control-plane role must have exactly one node, it has ${count}`,
-          allowed: `count: 1 for ${role}`,
-        });
-      return issues;
-    },
-    bootstrapNode: (nodes) => controlPlaneOf(nodes).name,
+    validate: (nodes) =>
+      kubernetesPlanIssues('kubeadm', nodes, { controlPlaneRole: options.controlPlaneRole, podCidr }),
+    bootstrapNode: (nodes) => controlPlaneNode(nodes, options.controlPlaneRole).name,
     async bootstrap(node, context) {
       const { signal } = context;
       await prepare(
@@ -202,7 +160,7 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
         controlPlane: node.name,
         server: `https://${join.apiServerEndpoint}`,
         kubeconfig: config,
-        podCidrs: Object.fromEntries(addressesOf(context).map((n) => [n.name, n.podCidr])),
+        podCidrs: Object.fromEntries(nodeAddresses(context, podCidr).map((n) => [n.name, n.podCidr])),
         join,
       };
     },

@@ -1,12 +1,10 @@
-import type { SpecIssue } from '../../../errors/index.js';
 import type { Sandbox } from '../../../sandbox/sandbox.js';
 import { delay } from '../../../util/abort.js';
 import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
-import type { PlannedNode } from '../../plan-cluster.js';
-import { needsInnerDaemon } from '../needs-inner-daemon.js';
 import { controlPlaneScript, LOG_DIR, NODE_KUBECONFIG } from './control-plane-script.js';
 import { kubeconfig } from './kubeconfig.js';
+import { controlPlaneNode, kubernetesPlanIssues, nodeAddresses } from './kubernetes-plan.js';
 import { type NodeAddress, nodeScript } from './node-script.js';
 import { PKI_DIR, pkiScript } from './pki-script.js';
 
@@ -59,7 +57,6 @@ export interface KubernetesState {
   podCidrs: Record<string, string>;
 }
 
-const DEFAULT_CONTROL_PLANE_ROLE = 'control-plane';
 const CONTROL_PLANE_TAINT = 'node-role.kubernetes.io/master=:NoSchedule';
 
 /**
@@ -75,21 +72,13 @@ const CONTROL_PLANE_TAINT = 'node-role.kubernetes.io/master=:NoSchedule';
 export function kubernetes(options: KubernetesOptions): ClusterPreset<KubernetesState> {
   const podCidr = options.podCidr ?? '10.244.0.0/16';
   const serviceCidr = options.serviceCidr ?? '10.96.0.0/12';
-  const controlPlaneOf = (nodes: readonly PlannedNode[]): PlannedNode => {
-    const role =
-      options.controlPlaneRole ??
-      (nodes.some((n) => n.role === DEFAULT_CONTROL_PLANE_ROLE) ? DEFAULT_CONTROL_PLANE_ROLE : undefined);
-    return (role ? nodes.find((n) => n.role === role) : nodes[0]) as PlannedNode;
-  };
-  const addressesOf = (context: PresetStepContext): NodeAddress[] =>
-    context.plan.map((n) => ({ name: n.name, address: n.address, podCidr: nodePodCidr(podCidr, n.index) }));
   const startNode = async (
     node: ClusterNode,
     state: { kubeconfig: string },
     context: PresetStepContext,
     controlPlane: boolean,
   ) => {
-    const all = addressesOf(context);
+    const all = nodeAddresses(context, podCidr);
     await node.sandbox.writeFiles([{ path: NODE_KUBECONFIG, content: state.kubeconfig }], {
       signal: context.signal,
     });
@@ -109,39 +98,9 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
 
   return {
     name: 'kubernetes',
-    validate(nodes) {
-      // Pods run through the kubelet's dockershim on each node's inner Docker daemon.
-      const issues: SpecIssue[] = needsInnerDaemon('kubernetes', nodes);
-      if (!/^(\d+)\.(\d+)\.0\.0\/16$/.test(podCidr))
-        issues.push({
-          path: 'preset.podCidr',
-          problem: `${podCidr} is not an a.b.0.0/16 range`,
-          allowed: 'e.g. 10.244.0.0/16',
-        });
-      if (nodes.length > 256)
-        issues.push({
-          path: 'nodes',
-          problem: `${nodes.length} nodes do not fit a /16 Pod range in /24s`,
-          allowed: 'at most 256',
-        });
-      const unprepared = nodes.filter((n) => n.spec.profile !== 'kubernetes-node').map((n) => n.name);
-      if (unprepared.length > 0)
-        issues.push({
-          path: 'spec.profile',
-          problem: `${unprepared.join(', ')} would not be prepared for a kubelet (no kubernetes-node profile)`,
-          allowed: 'profile: "kubernetes-node" in the cluster\'s spec',
-        });
-      const role = options.controlPlaneRole;
-      const count = role ? nodes.filter((n) => n.role === role).length : 1;
-      if (role && count !== 1)
-        issues.push({
-          path: `nodes.${role}`,
-          problem: `the control-plane role must have exactly one node, it has ${count}`,
-          allowed: `count: 1 for ${role}`,
-        });
-      return issues;
-    },
-    bootstrapNode: (nodes) => controlPlaneOf(nodes).name,
+    validate: (nodes) =>
+      kubernetesPlanIssues('kubernetes', nodes, { controlPlaneRole: options.controlPlaneRole, podCidr }),
+    bootstrapNode: (nodes) => controlPlaneNode(nodes, options.controlPlaneRole).name,
     async bootstrap(node, context) {
       const { signal } = context;
       context.report('making the certificates');
@@ -165,7 +124,7 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
         controlPlane: node.name,
         server,
         kubeconfig: config,
-        podCidrs: Object.fromEntries(addressesOf(context).map((n) => [n.name, n.podCidr])),
+        podCidrs: Object.fromEntries(nodeAddresses(context, podCidr).map((n) => [n.name, n.podCidr])),
       };
       await startNode(node, state, context, true);
       return state;
@@ -209,12 +168,6 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
       );
     },
   };
-}
-
-/** Node number `index`'s /24 of a /16 Pod range. Pure. */
-export function nodePodCidr(podCidr: string, index: number): string {
-  const [a, b] = podCidr.split('.');
-  return `${a}.${b}.${index}.0/24`;
 }
 
 /** The first usable address of a range: the `kubernetes` Service's ClusterIP. Pure. */

@@ -1,4 +1,5 @@
 import { LOG_DIR, NODE_KUBECONFIG } from './control-plane-script.js';
+import { podNetworkScript } from './pod-network-script.js';
 
 /** A node's place in the cluster: its name, address and slice of the Pod range. */
 export interface NodeAddress {
@@ -29,21 +30,6 @@ export interface NodeInputs {
  * (iptables mode, leaving the host's conntrack settings alone) in the background.
  */
 export function nodeScript({ node, peers, clusterPodCidr, pauseImage, taints }: NodeInputs): string {
-  const cni = JSON.stringify({
-    cniVersion: '0.4.0',
-    name: 'sandkit',
-    plugins: [
-      {
-        type: 'bridge',
-        bridge: 'cni0',
-        isGateway: true,
-        ipMasq: true,
-        hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet: node.podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
-      },
-      { type: 'portmap', capabilities: { portMappings: true } },
-    ],
-  });
   const kubeletConfig = [
     'apiVersion: kubelet.config.k8s.io/v1beta1',
     'kind: KubeletConfiguration',
@@ -56,11 +42,8 @@ export function nodeScript({ node, peers, clusterPodCidr, pauseImage, taints }: 
     'clusterDomain: cluster.local',
   ].join('\n');
   return `set -eu
-mkdir -p ${LOG_DIR} /var/lib/kubelet /etc/cni/net.d
-sysctl -w net.bridge.bridge-nf-call-iptables=1 >/dev/null 2>&1 || true
-echo '${cni}' > /etc/cni/net.d/10-sandkit.conflist
-${peers.map((peer) => `ip route replace ${peer.podCidr} via ${peer.address}`).join('\n')}
-cat > /var/lib/kubelet/config.yaml <<'YAML'
+mkdir -p ${LOG_DIR} /var/lib/kubelet
+${podNetworkScript(node, peers)}cat > /var/lib/kubelet/config.yaml <<'YAML'
 ${kubeletConfig}
 YAML
 start() { name=$1; shift; "$@" < /dev/null > ${LOG_DIR}/$name.log 2>&1 & }

@@ -1,11 +1,11 @@
-import type { NodeAddress } from '../kubernetes/node-script.js';
+import type { NodeAddress } from './node-script.js';
 
 /**
  * A shell script that gives a node's Pods their network: a CNI bridge
  * (`cni0`, masquerading what leaves the node) on the node's slice of the Pod
  * range, bridged traffic through iptables (for kube-proxy's Service rules),
  * and a route to each other node's slice through that node's cluster
- * address. The kubernetes preset's approach, as a step of its own.
+ * address. Shared by the kubernetes and kubeadm presets.
  */
 export function podNetworkScript(node: NodeAddress, peers: readonly NodeAddress[]): string {
   const cni = JSON.stringify({
