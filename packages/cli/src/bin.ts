@@ -157,16 +157,16 @@ cluster
   .option('--seed <image>', 'an image to seed every node with, from one golden (repeatable)', collect, [])
   .addOption(
     new Option('--preset <preset>', 'what makes the nodes one cluster')
-      .choices(['swarm', 'kubernetes', 'none'])
+      .choices(['swarm', 'kubernetes', 'kubeadm', 'none'])
       .default('swarm'),
   )
   .option(
     '--kubernetes-binaries <dir>',
-    'with --preset kubernetes: the Kubernetes executables the node image is built from',
+    'with --preset kubernetes|kubeadm: the Kubernetes executables the images are built from',
   )
   .option(
     '--kubeconfig <file>',
-    'with --preset kubernetes: where to write the kubeconfig (default NAME.kubeconfig)',
+    'with --preset kubernetes|kubeadm: where to write the kubeconfig (default NAME.kubeconfig)',
   )
   .option('--ttl <minutes>', 'remove the cluster after this long', '60')
   .addOption(allowInsecure)

@@ -79,10 +79,14 @@ describe('sandkit cluster up, ls, down', () => {
     expect(after.clusters.map((c) => c.id)).not.toContain(cluster.id);
   });
 
-  it.skipIf(noKubernetesBinaries !== undefined)(
-    `brings up a Kubernetes cluster and writes its kubeconfig${noKubernetesBinaries ? `: skipped, ${noKubernetesBinaries}` : ''}`,
-    async () => {
-      const name = `cli-k8s-${Date.now().toString(36)}`;
+  it.skipIf(noKubernetesBinaries !== undefined).for([
+    { preset: 'kubernetes', workers: 1, nodes: ['control-plane-1', 'worker-1'] },
+    // A single node: the control plane takes the Pods too.
+    { preset: 'kubeadm', workers: 0, nodes: ['control-plane-1'] },
+  ])(
+    `brings up a $preset cluster and writes its kubeconfig${noKubernetesBinaries ? `: skipped, ${noKubernetesBinaries}` : ''}`,
+    async ({ preset, workers, nodes }) => {
+      const name = `cli-${preset}-${Date.now().toString(36)}`;
       const kubeconfig = join(await tempDir('sandkit-cli-kubeconfig-'), 'config');
       const up = await sandkit([
         'cluster',
@@ -90,11 +94,11 @@ describe('sandkit cluster up, ls, down', () => {
         '--name',
         name,
         '--preset',
-        'kubernetes',
+        preset,
         '--kubernetes-binaries',
         KUBERNETES_BINARIES,
         '--workers',
-        '1',
+        String(workers),
         '--kubeconfig',
         kubeconfig,
         '--seed-store',
@@ -110,7 +114,7 @@ describe('sandkit cluster up, ls, down', () => {
         nodes: Array<{ name: string }>;
         kubernetes: { server: string; kubeconfig: string };
       };
-      expect(cluster.nodes.map((n) => n.name)).toEqual(['control-plane-1', 'worker-1']);
+      expect(cluster.nodes.map((n) => n.name)).toEqual(nodes);
       expect(cluster.kubernetes.kubeconfig).toBe(kubeconfig);
       // Only the owner may read it: it holds the cluster's admin key.
       expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);

@@ -4,7 +4,9 @@ import {
   CancelledError,
   type ClusterSpec,
   InvalidArgumentError,
+  type KubeadmState,
   type KubernetesState,
+  kubeadm,
   kubernetes,
   type SandboxSpec,
   Sandkit,
@@ -18,7 +20,7 @@ import {
   LABEL,
   sweepByLabel,
 } from '@sandkit/core/runtime';
-import { buildKubernetesImages } from '@sandkit/host-setup';
+import { buildKubeadmImages, buildKubernetesImages } from '@sandkit/host-setup';
 import { outputMode, Reporter } from '../output/reporter.js';
 import { cliRuntimes, type RuntimeFlags } from '../runtimes.js';
 
@@ -29,10 +31,10 @@ export interface ClusterUpOptions extends RuntimeFlags {
   workers: string;
   image: string;
   seed: string[];
-  preset: 'swarm' | 'kubernetes' | 'none';
-  /** With `--preset kubernetes`: the directory of Kubernetes executables the node image is built from. */
+  preset: 'swarm' | 'kubernetes' | 'kubeadm' | 'none';
+  /** With `--preset kubernetes|kubeadm`: the directory of Kubernetes executables the images are built from. */
   kubernetesBinaries?: string;
-  /** With `--preset kubernetes`: where the cluster's kubeconfig is written. */
+  /** With `--preset kubernetes|kubeadm`: where the cluster's kubeconfig is written. */
   kubeconfig?: string;
   ttl: string;
   json?: boolean;
@@ -43,7 +45,7 @@ export const DEFAULT_NODE_IMAGE = 'sandkit/dind:latest';
 
 /** What `cluster up` makes for a preset: the spec, and how to report what its bootstrap left. */
 interface PresetPlan {
-  spec: ClusterSpec<SwarmState | KubernetesState>;
+  spec: ClusterSpec<SwarmState | KubernetesState | KubeadmState>;
   report(state: unknown, reporter: Reporter): Promise<Record<string, unknown>>;
 }
 
@@ -54,7 +56,7 @@ async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promis
     // --allow-insecure is the operator saying these nodes may run on the privileged fallback.
     ...(options.allowInsecure ? { trust: 'trusted' as const } : {}),
   };
-  if (options.preset !== 'kubernetes') {
+  if (options.preset !== 'kubernetes' && options.preset !== 'kubeadm') {
     return {
       spec: {
         name: options.name,
@@ -84,7 +86,7 @@ async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promis
             path: '--kubernetes-binaries',
             problem: 'not given: the node image is built from the Kubernetes executables in it',
             allowed:
-              'a directory with kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl and pause (plain or .gz)',
+              'a directory with kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl, pause (and kubeadm for --preset kubeadm), plain or .gz',
           },
         ]),
     ...(options.managers === '1'
@@ -101,16 +103,39 @@ async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promis
       : [
           {
             path: '--image',
-            problem: 'not used with --preset kubernetes: the node image is built from --kubernetes-binaries',
+            problem: `not used with --preset ${options.preset}: the node image is built from --kubernetes-binaries`,
             allowed: 'no --image',
           },
         ]),
   ];
-  if (issues.length > 0) throw new InvalidArgumentError('cluster up --preset kubernetes', issues);
+  if (issues.length > 0) throw new InvalidArgumentError(`cluster up --preset ${options.preset}`, issues);
   const binaries = options.kubernetesBinaries as string;
-  const images = await reporter.phase('building the Kubernetes node images (cached by content)', async () =>
-    buildKubernetesImages(await connectEngine(), binaries, (line) => reporter.info(`  ${line}`)),
-  );
+  const log = (line: string) => reporter.info(`  ${line}`);
+  const built = await reporter.phase('building the Kubernetes images (cached by content)', async () => {
+    const engine = await connectEngine();
+    if (options.preset === 'kubernetes') {
+      const images = await buildKubernetesImages(engine, binaries, log);
+      return {
+        node: images.node,
+        seed: [images.pause],
+        preset: kubernetes({
+          pauseImage: images.pause,
+          scheduleOnControlPlane: Number(options.workers) === 0,
+        }),
+      };
+    }
+    const images = await buildKubeadmImages(engine, binaries, log);
+    return {
+      node: images.node,
+      seed: images.kubeadm,
+      preset: kubeadm({
+        imageRepository: images.imageRepository,
+        kubernetesVersion: images.kubernetesVersion,
+        etcdImageTag: images.etcdImageTag,
+        scheduleOnControlPlane: Number(options.workers) === 0,
+      }),
+    };
+  });
   const kubeconfigPath = resolve(options.kubeconfig ?? `${options.name}.kubeconfig`);
   return {
     spec: {
@@ -121,15 +146,15 @@ async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promis
       },
       spec: {
         ...base,
-        image: images.node,
+        image: built.node,
         pull: 'never',
         profile: 'kubernetes-node',
-        seed: { images: [images.pause, ...options.seed] },
+        seed: { images: [...built.seed, ...options.seed] },
       },
-      preset: kubernetes({ pauseImage: images.pause, scheduleOnControlPlane: Number(options.workers) === 0 }),
+      preset: built.preset,
     },
     report: async (state) => {
-      const { server, kubeconfig } = state as KubernetesState;
+      const { server, kubeconfig } = state as KubernetesState | KubeadmState;
       await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
       reporter.info(`kubectl --kubeconfig=${kubeconfigPath} get nodes   (API server ${server})`);
       return { kubernetes: { server, kubeconfig: kubeconfigPath } };
@@ -139,8 +164,8 @@ async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promis
 
 /**
  * `sandkit cluster up`: creates a cluster (by default a seeded swarm of one
- * manager and two workers; with `--preset kubernetes` one control-plane node
- * and the workers, its kubeconfig written to a file) that outlives the command, showing each node's
+ * manager and two workers; with `--preset kubernetes` or `kubeadm` one
+ * control-plane node and the workers, its kubeconfig written to a file) that outlives the command, showing each node's
  * progress. It belongs to no process: `sandkit cluster down` removes it, and so
  * does any sweep once its ttl has passed. Ctrl-C while it is being made removes it.
  */
