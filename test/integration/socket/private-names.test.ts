@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { engineNames } from '../../support/engine-names.js';
@@ -325,6 +326,22 @@ describe('docker: shared — two jobs on one engine, the same names, each its ow
     ]);
     // Nothing answers it (the same request from the first job got the page). Its exit code is
     // busybox's: 137 when the wget was killed, 0 when it had already failed and been reaped.
+    if (fromSecond.stdout !== '') {
+      // Seen once in CI under heavy load and never reproduced: say what the networks were then.
+      const subnets = async (job: Job) =>
+        (
+          await job.docker([
+            'network',
+            'inspect',
+            '--format',
+            '{{.Name}} {{.Id}} {{range .IPAM.Config}}{{.Subnet}}{{end}}',
+            'default',
+          ])
+        ).stdout.trim();
+      console.error(
+        `[private-names] the second job reached ${address}: first job's network ${await subnets(first)}, second's ${await subnets(second)}; host FORWARD chain:\n${(await execa('iptables', ['-S', 'FORWARD'], { reject: false })).stdout}`,
+      );
+    }
     expect(fromSecond.stdout).toBe('');
   });
 
