@@ -45,6 +45,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     'ContainerSandbox',
     'INHERITED_LABEL_OVERRIDES',
     'LABEL',
+    'LINUX_CAPABILITIES',
     'assertStillRunning',
     'assertValidCreateOptions',
     'assertValidSession',

@@ -54,5 +54,6 @@ export type { PoolHost } from './orchestrator/sandbox-pool.js';
 export { unavailableProbe } from './runtime/unavailable-probe.js';
 export { assertValidSpec } from './spec/validate-spec.js';
 export { combineSignals, delay, timeoutSignal, withTimeout } from './util/abort.js';
+export { LINUX_CAPABILITIES } from './util/linux-capabilities.js';
 export { withFileLock } from './util/with-file-lock.js';
 export { assertValidCreateOptions, assertValidSession } from './validation/validate-create-options.js';

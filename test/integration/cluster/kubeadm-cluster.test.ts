@@ -1,8 +1,6 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { chmod, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import {
   ClusterFailedError,
   type KubeadmState,
@@ -13,10 +11,10 @@ import {
 } from '@sandkit/core';
 import { buildKubeadmImages, HTTPD_PAGE, HTTPD_PORT, type KubeadmImages } from '@sandkit/host-setup';
 import { sysbox } from '@sandkit/runtime-sysbox';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
+import { type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
 import { KUBERNETES_BINARIES, noKubernetesBinaries } from '../../support/kubernetes-binaries.js';
 import { xfsSeedStore } from '../../support/seed-store.js';
 import { SYSTEM_CONTAINER_MODES, type SystemContainerMode } from '../../support/system-container-modes.js';
@@ -69,7 +67,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
       let stateDir: string;
       let sk: Sandkit;
       let cluster: SandboxCluster<KubeadmState>;
-      let kubectl: (args: string[], input?: string) => Promise<string>;
+      let kubectl: HostKubectl;
       const pods = async (namespace: string) =>
         JSON.parse(await kubectl(['-n', namespace, 'get', 'pods', '-o', 'json'])) as PodList;
 
@@ -100,25 +98,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
         );
         console.log(`[kubeadm] ${mode.name}: 3 nodes Ready ${Date.now() - started} ms after sk.cluster()`);
         // kubectl on the host, through the kubeconfig kubeadm wrote and the cluster hands back.
-        const dir = await tempDir('sandkit-kubectl-');
-        const binary = join(dir, 'kubectl');
-        if (existsSync(join(KUBERNETES_BINARIES, 'kubectl')))
-          await pipeline(createReadStream(join(KUBERNETES_BINARIES, 'kubectl')), createWriteStream(binary));
-        else
-          await pipeline(
-            createReadStream(join(KUBERNETES_BINARIES, 'kubectl.gz')),
-            createGunzip(),
-            createWriteStream(binary),
-          );
-        await chmod(binary, 0o755);
-        await writeFile(join(dir, 'kubeconfig'), cluster.state?.kubeconfig ?? '');
-        kubectl = async (args, input) =>
-          (
-            await execa(binary, [`--kubeconfig=${join(dir, 'kubeconfig')}`, ...args], {
-              timeoutMs: 60_000,
-              ...(input !== undefined ? { input } : {}),
-            })
-          ).stdout;
+        kubectl = await hostKubectl(cluster.state?.kubeconfig ?? '');
       });
       afterAll(async () => {
         const made = cluster;

@@ -1,15 +1,10 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { type KubernetesState, kubernetes, type SandboxCluster, Sandkit } from '@sandkit/core';
 import { buildKubernetesImages, HTTPD_PAGE, HTTPD_PORT, type KubernetesImages } from '@sandkit/host-setup';
 import { checkKubernetesNode, sysbox } from '@sandkit/runtime-sysbox';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
 import { testEngine } from '../../support/engine.js';
+import { type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
 import { KUBERNETES_BINARIES, noKubernetesBinaries } from '../../support/kubernetes-binaries.js';
 import { xfsSeedStore } from '../../support/seed-store.js';
 import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
@@ -70,7 +65,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
       let stateDir: string;
       let sk: Sandkit;
       let cluster: SandboxCluster<KubernetesState>;
-      let kubectl: (args: string[], input?: string) => Promise<string>;
+      let kubectl: HostKubectl;
       let k8s: KubernetesImages;
 
       beforeAll(async () => {
@@ -96,25 +91,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
         );
         console.log(`[kubernetes] ${mode.name}: 3 nodes Ready ${Date.now() - started} ms after sk.cluster()`);
         // kubectl on the host, through the kubeconfig the cluster hands back.
-        const dir = await tempDir('sandkit-kubectl-');
-        const binary = join(dir, 'kubectl');
-        if (existsSync(join(KUBERNETES_BINARIES, 'kubectl')))
-          await pipeline(createReadStream(join(KUBERNETES_BINARIES, 'kubectl')), createWriteStream(binary));
-        else
-          await pipeline(
-            createReadStream(join(KUBERNETES_BINARIES, 'kubectl.gz')),
-            createGunzip(),
-            createWriteStream(binary),
-          );
-        await chmod(binary, 0o755);
-        await writeFile(join(dir, 'kubeconfig'), cluster.state?.kubeconfig ?? '');
-        kubectl = async (args, input) =>
-          (
-            await execa(binary, [`--kubeconfig=${join(dir, 'kubeconfig')}`, ...args], {
-              timeoutMs: 60_000,
-              ...(input !== undefined ? { input } : {}),
-            })
-          ).stdout;
+        kubectl = await hostKubectl(cluster.state?.kubeconfig ?? '');
       });
       afterAll(async () => {
         const made = cluster;

@@ -3,9 +3,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Engine } from '@sandkit/core';
-import { currentOwner, ignoreMissing, LABEL } from '@sandkit/core/runtime';
+import { currentOwner, ignoreMissing, LABEL, LINUX_CAPABILITIES } from '@sandkit/core/runtime';
 import type Dockerode from 'dockerode';
-import { LINUX_CAPABILITIES } from './linux-capabilities.js';
 import { ensureProbeImage } from './probe-image.js';
 
 /** How the insecure fallback gets privileged-equivalent rights on an engine. */

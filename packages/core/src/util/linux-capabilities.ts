@@ -1,4 +1,4 @@
-/** Every Linux capability, in kernel order (capability.h), without the `CAP_` prefix. */
+/** Every Linux capability, in kernel order (capability.h: capability i is bit i of a capability set), without the `CAP_` prefix. */
 export const LINUX_CAPABILITIES = [
   'CHOWN',
   'DAC_OVERRIDE',
