@@ -1,3 +1,4 @@
+import { criSocket, type KubeadmContainerRuntime } from './container-runtime.js';
 import type { JoinCredentials } from './join-command.js';
 
 /** Where the kubeadm configuration is written on each node. */
@@ -12,12 +13,25 @@ export const KUBEADM_CONFIG = '/etc/kubernetes/sandkit-kubeadm.yaml';
  */
 export const IGNORED_PREFLIGHT_CHECKS = ['ImagePull'] as const;
 
+/**
+ * Preflight checks ignored, besides {@link IGNORED_PREFLIGHT_CHECKS}, on
+ * nodes whose kubelet runs Pods through containerd: kubeadm v1.20 talks to a
+ * CRI runtime only through `crictl`, which no package here has.
+ * - `FileExisting-crictl`: it is not on the node's PATH;
+ * - `CRI`: kubeadm asks `crictl info` whether the runtime runs. The preset
+ *   has already seen containerd answer on its socket (`ctr version`) before
+ *   kubeadm runs.
+ */
+export const CONTAINERD_IGNORED_PREFLIGHT_CHECKS = ['CRI', 'FileExisting-crictl'] as const;
+
 /** The node-specific part of kubeadm's configuration. */
 export interface NodeRegistration {
   /** The Node's name (the cluster node's name). */
   name: string;
   /** The node's cluster address: the kubelet's node IP. */
   address: string;
+  /** What the node's kubelet runs Pods through (kubeadm's `criSocket`). */
+  runtime: KubeadmContainerRuntime;
 }
 
 /** What {@link initConfiguration} is made from. */
@@ -104,11 +118,16 @@ export function joinConfiguration(node: NodeRegistration, join: JoinCredentials)
   ]);
 }
 
-function nodeRegistration({ name, address }: NodeRegistration) {
+function nodeRegistration({ name, address, runtime }: NodeRegistration) {
+  const socket = criSocket(runtime);
   return {
     name,
+    ...(socket ? { criSocket: socket } : {}),
     kubeletExtraArgs: { 'node-ip': address },
-    ignorePreflightErrors: [...IGNORED_PREFLIGHT_CHECKS],
+    ignorePreflightErrors: [
+      ...IGNORED_PREFLIGHT_CHECKS,
+      ...(runtime === 'containerd' ? CONTAINERD_IGNORED_PREFLIGHT_CHECKS : []),
+    ],
   };
 }
 
