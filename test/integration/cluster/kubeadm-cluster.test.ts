@@ -1,8 +1,4 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { chmod, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { readdir } from 'node:fs/promises';
 import {
   ClusterFailedError,
   type KubeadmState,
@@ -13,21 +9,17 @@ import {
 } from '@sandkit/core';
 import { buildKubeadmImages, HTTPD_PAGE, HTTPD_PORT, type KubeadmImages } from '@sandkit/host-setup';
 import { sysbox } from '@sandkit/runtime-sysbox';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
-import { KUBERNETES_BINARIES, noKubernetesBinaries } from '../../support/kubernetes-binaries.js';
+import { eventually, type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
+import { KUBERNETES_BINARIES, noKubeadmBinaries } from '../../support/kubernetes-binaries.js';
 import { xfsSeedStore } from '../../support/seed-store.js';
 import { SYSTEM_CONTAINER_MODES, type SystemContainerMode } from '../../support/system-container-modes.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
-const noBinaries =
-  noKubernetesBinaries ??
-  (existsSync(join(KUBERNETES_BINARIES, 'kubeadm.gz')) || existsSync(join(KUBERNETES_BINARIES, 'kubeadm'))
-    ? undefined
-    : `needs kubeadm among the Kubernetes executables in ${KUBERNETES_BINARIES}`);
+const noBinaries = noKubeadmBinaries;
 if (noBinaries) console.warn(`[kubeadm] skipping the kubeadm cluster tests: ${noBinaries}`);
 
 const NODES = ['control-plane-1', 'worker-1', 'worker-2'];
@@ -50,16 +42,6 @@ function kubeadmImages(): Promise<KubeadmImages> {
   return built;
 }
 
-/** Polls `probe` every second until it returns true (a throw counts as false) or `timeoutMs` passed; says whether it did. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
 for (const mode of SYSTEM_CONTAINER_MODES) {
   const skipReason = mode.skipReason ?? noBinaries;
   describe.skipIf(skipReason !== undefined)(
@@ -69,7 +51,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
       let stateDir: string;
       let sk: Sandkit;
       let cluster: SandboxCluster<KubeadmState>;
-      let kubectl: (args: string[], input?: string) => Promise<string>;
+      let kubectl: HostKubectl;
       const pods = async (namespace: string) =>
         JSON.parse(await kubectl(['-n', namespace, 'get', 'pods', '-o', 'json'])) as PodList;
 
@@ -100,25 +82,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
         );
         console.log(`[kubeadm] ${mode.name}: 3 nodes Ready ${Date.now() - started} ms after sk.cluster()`);
         // kubectl on the host, through the kubeconfig kubeadm wrote and the cluster hands back.
-        const dir = await tempDir('sandkit-kubectl-');
-        const binary = join(dir, 'kubectl');
-        if (existsSync(join(KUBERNETES_BINARIES, 'kubectl')))
-          await pipeline(createReadStream(join(KUBERNETES_BINARIES, 'kubectl')), createWriteStream(binary));
-        else
-          await pipeline(
-            createReadStream(join(KUBERNETES_BINARIES, 'kubectl.gz')),
-            createGunzip(),
-            createWriteStream(binary),
-          );
-        await chmod(binary, 0o755);
-        await writeFile(join(dir, 'kubeconfig'), cluster.state?.kubeconfig ?? '');
-        kubectl = async (args, input) =>
-          (
-            await execa(binary, [`--kubeconfig=${join(dir, 'kubeconfig')}`, ...args], {
-              timeoutMs: 60_000,
-              ...(input !== undefined ? { input } : {}),
-            })
-          ).stdout;
+        kubectl = await hostKubectl(cluster.state?.kubeconfig ?? '');
       });
       afterAll(async () => {
         const made = cluster;
