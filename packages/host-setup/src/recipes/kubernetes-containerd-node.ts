@@ -116,6 +116,46 @@ wait "$importer"
 exit 0
 `;
 
+/**
+ * What the node has in place of crictl (no package here has it): the two
+ * commands kubeadm v1.20 runs on a CRI node, over `ctr` — `info` (is the
+ * runtime up: preflight's `CRI` check) and `inspecti IMAGE` (is an image
+ * there, by the name kubeadm gives it, which containerd keeps with Docker
+ * Hub's domain made explicit: `sandkit/pause:3.2` is
+ * `docker.io/sandkit/pause:3.2`). Anything else (`pull`: there is no
+ * registry; `ps`, `rm`: `kubeadm reset`) fails, saying so.
+ */
+const CRICTL_STAND_IN = `#!/bin/sh
+socket=${CONTAINERD_SOCKET}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -r|--runtime-endpoint) socket=\${2#unix://}; shift 2 ;;
+    *) break ;;
+  esac
+done
+command=\${1:-}
+case "$command" in
+  info) exec ctr --address "$socket" version ;;
+  inspecti)
+    image=\${2:?inspecti needs an image}
+    case "$image" in
+      */*) first=\${image%%/*} ;;
+      *) first= ; image=library/$image ;;
+    esac
+    case "$first" in
+      *.*|*:*|localhost) ;;
+      *) image=docker.io/$image ;;
+    esac
+    ctr --address "$socket" -n k8s.io images ls -q | grep -qxF "$image" || { echo "no image $image" >&2; exit 1; }
+    echo "$image"
+    ;;
+  *)
+    echo "crictl $command: not in this node's crictl, a stand-in over ctr that does only info and inspecti (what kubeadm's preflight runs)" >&2
+    exit 1
+    ;;
+esac
+`;
+
 /** The node's containerd, as init (re)starts it, logging to {@link CONTAINERD_LOG}. */
 const CONTAINERD_SCRIPT = `#!/bin/sh
 mkdir -p /var/log
@@ -132,8 +172,8 @@ const INITTAB = `::sysinit:/usr/local/sbin/sandkit-import-images
  * A kind-style Kubernetes node image, built offline: static busybox, whose
  * `init` is the image's PID 1 (`/etc/inittab`), Debian's containerd (CRI
  * plugin, shim, runc, `ctr`), the CNI plugins, iptables (legacy) and
- * conntrack, and kubelet, kubeadm and kubectl from `binaries`; no Docker
- * daemon. At boot, init imports the images baked into
+ * conntrack, kubelet, kubeadm and kubectl from `binaries`, and a `crictl`
+ * doing what kubeadm asks of it over `ctr`; no Docker daemon. At boot, init imports the images baked into
  * {@link BAKED_IMAGES_DIR} (`options.images`, saved from `options.engine`)
  * into containerd's `k8s.io` namespace, then starts containerd on
  * {@link CONTAINERD_SOCKET} and keeps it running. Run it with `docker:
@@ -168,6 +208,7 @@ export function kubernetesContainerdNodeImage(
         mode: 0o755,
       });
       await writeFile(join(rootfs, 'usr/local/sbin/sandkit-containerd'), CONTAINERD_SCRIPT, { mode: 0o755 });
+      await writeFile(join(rootfs, 'usr/local/bin/crictl'), CRICTL_STAND_IN, { mode: 0o755 });
       await mkdir(join(rootfs, BAKED_IMAGES_DIR), { recursive: true });
       await pipeline(
         await saveImages(options.engine, [...options.images].sort()),

@@ -13,17 +13,6 @@ export const KUBEADM_CONFIG = '/etc/kubernetes/sandkit-kubeadm.yaml';
  */
 export const IGNORED_PREFLIGHT_CHECKS = ['ImagePull'] as const;
 
-/**
- * Preflight checks ignored, besides {@link IGNORED_PREFLIGHT_CHECKS}, on
- * nodes whose kubelet runs Pods through containerd: kubeadm v1.20 talks to a
- * CRI runtime only through `crictl`, which no package here has.
- * - `FileExisting-crictl`: it is not on the node's PATH;
- * - `CRI`: kubeadm asks `crictl info` whether the runtime runs. The preset
- *   has already seen containerd answer on its socket (`ctr version`) before
- *   kubeadm runs.
- */
-export const CONTAINERD_IGNORED_PREFLIGHT_CHECKS = ['CRI', 'FileExisting-crictl'] as const;
-
 /** The node-specific part of kubeadm's configuration. */
 export interface NodeRegistration {
   /** The Node's name (the cluster node's name). */
@@ -124,10 +113,7 @@ function nodeRegistration({ name, address, runtime }: NodeRegistration) {
     name,
     ...(socket ? { criSocket: socket } : {}),
     kubeletExtraArgs: { 'node-ip': address },
-    ignorePreflightErrors: [
-      ...IGNORED_PREFLIGHT_CHECKS,
-      ...(runtime === 'containerd' ? CONTAINERD_IGNORED_PREFLIGHT_CHECKS : []),
-    ],
+    ignorePreflightErrors: [...IGNORED_PREFLIGHT_CHECKS],
   };
 }
 
