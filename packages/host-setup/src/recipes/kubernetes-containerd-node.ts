@@ -210,10 +210,13 @@ export function kubernetesContainerdNodeImage(
       await writeFile(join(rootfs, 'usr/local/sbin/sandkit-containerd'), CONTAINERD_SCRIPT, { mode: 0o755 });
       await writeFile(join(rootfs, 'usr/local/bin/crictl'), CRICTL_STAND_IN, { mode: 0o755 });
       await mkdir(join(rootfs, BAKED_IMAGES_DIR), { recursive: true });
-      await pipeline(
-        await saveImages(options.engine, [...options.images].sort()),
-        createWriteStream(join(rootfs, BAKED_IMAGES_DIR, 'images.tar')),
-      );
+      // One archive per image: the engine saves one image the same way every time (several in one
+      // archive, not), so the image's inputs hash, and the build is found again, as long as they are the same.
+      for (const image of options.images)
+        await pipeline(
+          await saveImages(options.engine, [image]),
+          createWriteStream(join(rootfs, BAKED_IMAGES_DIR, `${image.replace(/[^\w.-]/g, '_')}.tar`)),
+        );
       await writeFile(
         join(dir, 'Dockerfile'),
         [
