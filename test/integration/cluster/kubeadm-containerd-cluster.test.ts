@@ -52,6 +52,13 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
         stateDir = await tempDir('sandkit-kubeadm-containerd-state-');
         sk = new Sandkit({ runtimes: [sysbox({ ...mode.options, seedStore: store.root, stateDir })] });
         const started = Date.now();
+        const phases: string[] = [];
+        const lastPhase = new Map<string, string>();
+        sk.on('node', ({ node: name, phase }) => {
+          if (lastPhase.get(name) === phase) return;
+          lastPhase.set(name, phase);
+          phases.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s ${phase}`);
+        });
         cluster = await sk.cluster(
           {
             name: 'kubeadm-containerd-test',
@@ -73,7 +80,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
           { timeoutMs: 300_000 },
         );
         console.log(
-          `[kubeadm-containerd] ${mode.name}: ${NODES.length} nodes Ready ${Date.now() - started} ms after sk.cluster()`,
+          `[kubeadm-containerd] ${mode.name}: ${NODES.length} nodes Ready ${Date.now() - started} ms after sk.cluster(); each node's phases:\n  ${phases.join('\n  ')}`,
         );
         kubectl = await hostKubectl(cluster.state?.kubeconfig ?? '');
       });
