@@ -455,7 +455,8 @@ for (const target of CONTRACT_TARGETS) {
               cmd: ['sh', '-c', 'echo still booting; sleep 600'],
               readiness: { log: 'never printed' },
             },
-            { timeoutMs: 1_500 },
+            // Long enough for a loaded machine to start the container (and its command to print).
+            { timeoutMs: 4_000 },
           )
           .catch((e: unknown) => e);
         expect(CancelledError.is(error)).toBe(true);

@@ -1,9 +1,9 @@
-import { delay } from '../../../util/abort.js';
 import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
 import { controlPlaneNode, kubernetesPlanIssues, nodeAddresses } from '../kubernetes/kubernetes-plan.js';
 import type { NodeAddress } from '../kubernetes/node-script.js';
 import { podNetworkScript } from '../kubernetes/pod-network-script.js';
+import { waitForNodesReady } from '../kubernetes/wait-for-nodes-ready.js';
 import { containerRuntimeScript, type KubeadmContainerRuntime } from './container-runtime.js';
 import { type JoinCredentials, parseJoinCommand } from './join-command.js';
 import { initConfiguration, joinConfiguration, KUBEADM_CONFIG } from './kubeadm-config.js';
@@ -219,29 +219,18 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
       });
     },
     async settle(controlPlane, nodes, _state, context) {
-      const deadline = Date.now() + readyTimeoutMs;
-      for (;;) {
-        const result = await controlPlane.sandbox.exec(
-          ['kubectl', `--kubeconfig=${ADMIN_KUBECONFIG}`, 'get', 'nodes', '--no-headers'],
-          { reject: false, signal: context.signal },
+      const notReady = await waitForNodesReady({
+        controlPlane,
+        kubeconfig: ADMIN_KUBECONFIG,
+        nodes,
+        timeoutMs: readyTimeoutMs,
+        context,
+      });
+      if (notReady)
+        throw new KubeadmStepFailedError(
+          { node: controlPlane.name, step: 'waiting for every node to be Ready' },
+          `not Ready within ${readyTimeoutMs} ms: ${notReady.waiting.map((n) => n.name).join(', ')}\n${notReady.lastListing}\n${await kubeletLogTail(notReady.waiting[0] as ClusterNode)}`,
         );
-        const ready = new Set(
-          result.stdout
-            .split('\n')
-            .map((line) => line.split(/\s+/))
-            .filter(([, status]) => status === 'Ready')
-            .map(([name]) => name),
-        );
-        const waiting = nodes.filter((n) => !ready.has(n.name));
-        if (waiting.length === 0) return;
-        if (Date.now() > deadline)
-          throw new KubeadmStepFailedError(
-            { node: controlPlane.name, step: 'waiting for every node to be Ready' },
-            `not Ready within ${readyTimeoutMs} ms: ${waiting.map((n) => n.name).join(', ')}\n${result.stdout.trim() || result.stderr.trim()}\n${await kubeletLogTail(waiting[0] as ClusterNode)}`,
-          );
-        context.report(`waiting for ${waiting.length} node(s) to be Ready`);
-        await delay(500, context.signal);
-      }
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { Sandbox } from '../../../sandbox/sandbox.js';
-import { delay } from '../../../util/abort.js';
 import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
 import { needsInnerDaemon } from '../needs-inner-daemon.js';
@@ -8,6 +7,7 @@ import { kubeconfig } from './kubeconfig.js';
 import { controlPlaneNode, kubernetesPlanIssues, nodeAddresses } from './kubernetes-plan.js';
 import { type NodeAddress, nodeScript } from './node-script.js';
 import { PKI_DIR, pkiScript } from './pki-script.js';
+import { waitForNodesReady } from './wait-for-nodes-ready.js';
 
 /** Options of {@link kubernetes}. */
 export interface KubernetesOptions {
@@ -135,35 +135,21 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
     },
     join: (node, state, context) => startNode(node, state, context, false),
     async settle(controlPlane, nodes, _state, context) {
-      const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
-      let last = '';
-      let reported = '';
-      for (;;) {
-        const result = await controlPlane.sandbox.exec(
-          ['kubectl', `--kubeconfig=${NODE_KUBECONFIG}`, 'get', 'nodes', '--no-headers'],
-          { reject: false, signal: context.signal },
+      const timeoutMs = options.readyTimeoutMs ?? 120_000;
+      const notReady = await waitForNodesReady({
+        controlPlane,
+        kubeconfig: NODE_KUBECONFIG,
+        nodes,
+        timeoutMs,
+        context,
+      });
+      if (notReady) {
+        const log = await controlPlane.sandbox.exec(['tail', '-n', '25', `${LOG_DIR}/kubelet.log`], {
+          reject: false,
+        });
+        throw new Error(
+          `not every node was Ready within ${timeoutMs} ms:\n${notReady.lastListing}\nThe control-plane node's kubelet log ends with:\n${log.stdout}`,
         );
-        last = result.stdout.trim() || result.stderr.trim();
-        const ready = new Set(
-          result.stdout
-            .split('\n')
-            .map((line) => line.split(/\s+/))
-            .filter(([, status]) => status === 'Ready')
-            .map(([name]) => name),
-        );
-        if (nodes.every((n) => ready.has(n.name))) break;
-        if (Date.now() > deadline) {
-          const log = await controlPlane.sandbox.exec(['tail', '-n', '25', `${LOG_DIR}/kubelet.log`], {
-            reject: false,
-          });
-          throw new Error(
-            `not every node was Ready within ${options.readyTimeoutMs ?? 120_000} ms:\n${last}\nThe control-plane node's kubelet log ends with:\n${log.stdout}`,
-          );
-        }
-        const waiting = `waiting for ${nodes.length - ready.size} node(s) to be Ready`;
-        if (waiting !== reported) context.report(waiting);
-        reported = waiting;
-        await delay(500, context.signal);
       }
       await run(
         controlPlane.sandbox,
