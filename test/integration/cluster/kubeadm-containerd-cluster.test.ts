@@ -1,13 +1,27 @@
-import { type KubeadmState, kubeadm, type SandboxCluster, Sandkit } from '@sandkit/core';
-import { buildKubeadmContainerdImages, CONTAINERD_SOCKET, type KubeadmImages } from '@sandkit/host-setup';
+import { readdir } from 'node:fs/promises';
+import {
+  ClusterFailedError,
+  type KubeadmState,
+  KubeadmStepFailedError,
+  kubeadm,
+  type SandboxCluster,
+  Sandkit,
+} from '@sandkit/core';
+import {
+  buildKubeadmContainerdImages,
+  buildOfflineImage,
+  CONTAINERD_SOCKET,
+  type KubeadmImages,
+  kubernetesContainerdNodeImage,
+} from '@sandkit/host-setup';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
-import { testEngine } from '../../support/engine.js';
+import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
 import { eventually, type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
 import { KUBERNETES_BINARIES, noKubeadmBinaries } from '../../support/kubernetes-binaries.js';
 import { xfsSeedStore } from '../../support/seed-store.js';
-import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
+import { SYSTEM_CONTAINER_MODES, type SystemContainerMode } from '../../support/system-container-modes.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
@@ -198,3 +212,62 @@ spec:
     },
   );
 }
+
+const fallback = SYSTEM_CONTAINER_MODES.find((m) => !m.sysbox) as SystemContainerMode;
+describe.skipIf(noKubeadmBinaries !== undefined)(
+  `a kubeadm cluster of kind-style nodes whose image lacks an image kubeadm runs (${fallback.name})${noKubeadmBinaries ? `: skipped, ${noKubeadmBinaries}` : ''}`,
+  () => {
+    it('fails before kubeadm init with KubeadmStepFailedError naming the image, and leaves nothing', async () => {
+      const engine = await testEngine();
+      const k8s = await containerdNodeImages();
+      const etcd = k8s.kubeadm.find((image) => image.includes('/etcd:')) as string;
+      const withoutEtcd = await buildOfflineImage(
+        engine,
+        kubernetesContainerdNodeImage(KUBERNETES_BINARIES, {
+          engine,
+          images: k8s.kubeadm.filter((image) => image !== etcd),
+          pauseImage: k8s.kubeadm.find((image) => image.includes('/pause:')) as string,
+        }),
+        { log: (line) => console.log(`[kubeadm-containerd] ${line}`) },
+      );
+      const stateDir = await tempDir('sandkit-kubeadm-containerd-state-');
+      const sk = new Sandkit({ runtimes: [sysbox({ ...fallback.options, stateDir })] });
+      try {
+        const error = await sk
+          .cluster({
+            nodes: { 'control-plane': { count: 1 } },
+            spec: {
+              image: withoutEtcd,
+              docker: 'none',
+              profile: 'kubernetes-node',
+              pull: 'never',
+              trust: 'trusted',
+            },
+            preset: kubeadm({
+              imageRepository: k8s.imageRepository,
+              kubernetesVersion: k8s.kubernetesVersion,
+              etcdImageTag: k8s.etcdImageTag,
+            }),
+          })
+          .catch((e: unknown) => e);
+        expect(ClusterFailedError.is(error) && [error.node, error.step]).toEqual([
+          'control-plane-1',
+          'bootstrap',
+        ]);
+        const cause = (error as ClusterFailedError).cause;
+        expect(KubeadmStepFailedError.is(cause)).toBe(true);
+        expect(cause).toMatchObject({ step: 'checking the images kubeadm runs', exitCode: 1 });
+        // Found through the node's crictl (a stand-in over ctr), by the name kubeadm gives it.
+        expect((cause as Error).message).toContain(
+          `not in the node's containerd (bring them in the node image): ${etcd}`,
+        );
+        expect(await leftovers({ session: sk.session.id }, { sessionNetworkKept: true })).toEqual(
+          NOTHING_LEFT,
+        );
+        expect(await readdir(stateDir)).toEqual([]);
+      } finally {
+        await sk.close();
+      }
+    });
+  },
+);
