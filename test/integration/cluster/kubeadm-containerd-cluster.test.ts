@@ -223,11 +223,15 @@ describe.skipIf(noKubeadmBinaries !== undefined)(
       const etcd = k8s.kubeadm.find((image) => image.includes('/etcd:')) as string;
       const withoutEtcd = await buildOfflineImage(
         engine,
-        kubernetesContainerdNodeImage(KUBERNETES_BINARIES, {
-          engine,
-          images: k8s.kubeadm.filter((image) => image !== etcd),
-          pauseImage: k8s.kubeadm.find((image) => image.includes('/pause:')) as string,
-        }),
+        {
+          ...kubernetesContainerdNodeImage(KUBERNETES_BINARIES, {
+            engine,
+            images: k8s.kubeadm.filter((image) => image !== etcd),
+            pauseImage: k8s.kubeadm.find((image) => image.includes('/pause:')) as string,
+          }),
+          // Not to be taken for the real node image (whose repository's `latest` it would move).
+          repository: 'sandkit-test/kubernetes-containerd-node-without-etcd',
+        },
         { log: (line) => console.log(`[kubeadm-containerd] ${line}`) },
       );
       const stateDir = await tempDir('sandkit-kubeadm-containerd-state-');
