@@ -27,9 +27,9 @@ export const BAKED_IMAGES_DIR = '/kind/images';
 /** containerd's socket on the node: the kubelet's `--container-runtime-endpoint`, kubeadm's `criSocket`. */
 export const CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
 /** Where the node's boot logs importing the baked images. */
-export const IMAGE_IMPORT_LOG = '/var/log/sandkit-image-import.log';
+const IMAGE_IMPORT_LOG = '/var/log/sandkit-image-import.log';
 /** containerd's log on the node. */
-export const CONTAINERD_LOG = '/var/log/containerd.log';
+const CONTAINERD_LOG = '/var/log/containerd.log';
 
 /** The private socket the boot imports through, so that {@link CONTAINERD_SOCKET} answers only once every image is in. */
 const IMPORT_SOCKET = '/run/sandkit-import/containerd.sock';
