@@ -5,10 +5,13 @@ import { copyKubernetesBinaries } from '../../packages/host-setup/src/recipes/ku
 import { KUBERNETES_BINARIES } from './kubernetes-binaries.js';
 import { tempDir } from './temp-dir.js';
 
-/** Runs kubectl on the host with its arguments (and standard input); resolves with what it printed. */
+/** Runs the host's kubectl with some arguments (and standard input); resolves to what it printed. */
 export type HostKubectl = (args: string[], input?: string) => Promise<string>;
 
-/** kubectl on the host (from the tests' Kubernetes executables), through a cluster's kubeconfig. */
+/**
+ * kubectl on the host (unpacked from {@link KUBERNETES_BINARIES}), through a
+ * cluster's kubeconfig: what a user of `cluster.state.kubeconfig` does.
+ */
 export async function hostKubectl(kubeconfig: string): Promise<HostKubectl> {
   const dir = await tempDir('sandkit-kubectl-');
   await copyKubernetesBinaries(KUBERNETES_BINARIES, ['kubectl'], dir);
@@ -20,4 +23,14 @@ export async function hostKubectl(kubeconfig: string): Promise<HostKubectl> {
         ...(input !== undefined ? { input } : {}),
       })
     ).stdout;
+}
+
+/** Polls `probe` every second until it returns true (a throw counts as false) or `timeoutMs` passed; says whether it did. */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe().catch(() => false)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

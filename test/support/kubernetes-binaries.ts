@@ -14,3 +14,10 @@ export const noKubernetesBinaries =
   existsSync(join(KUBERNETES_BINARIES, 'kubelet.gz')) || existsSync(join(KUBERNETES_BINARIES, 'kubelet'))
     ? undefined
     : `needs Kubernetes executables in ${KUBERNETES_BINARIES} (set SANDKIT_K8S_BINARIES)`;
+
+/** Why tests that need kubeadm among those executables cannot run here, or `undefined` when they can. */
+export const noKubeadmBinaries =
+  noKubernetesBinaries ??
+  (existsSync(join(KUBERNETES_BINARIES, 'kubeadm.gz')) || existsSync(join(KUBERNETES_BINARIES, 'kubeadm'))
+    ? undefined
+    : `needs kubeadm among the Kubernetes executables in ${KUBERNETES_BINARIES}`);

@@ -12,6 +12,7 @@ const base = { image: 'sandkit/kubernetes-node:latest', profile: 'kubernetes-nod
 const init = {
   name: 'control-plane-1',
   address: '10.210.0.2',
+  runtime: 'docker' as const,
   kubernetesVersion: 'v1.20.2',
   imageRepository: 'sandkit',
   etcdImageTag: '3.4.23',
@@ -25,6 +26,17 @@ type KubeadmDocument = Record<string, unknown> & { nodeRegistration?: Record<str
 const documentsOf = (yaml: string) => yaml.split('\n---\n').map((doc) => JSON.parse(doc) as KubeadmDocument);
 
 describe('the kubeadm preset', () => {
+  it('takes nodes with their own container runtime (docker: "none", kind-style) as well as inner Docker daemons', () => {
+    const preset = kubeadm({ etcdImageTag: '3.4.23' });
+    expect(
+      findClusterSpecIssues({
+        nodes: { 'control-plane': { count: 1 }, worker: { count: 1 } },
+        spec: { ...base, docker: 'none' },
+        preset,
+      }),
+    ).toEqual([]);
+  });
+
   it('refuses nodes not prepared for a kubelet, and a control-plane role without exactly one node', () => {
     const preset = kubeadm({ etcdImageTag: '3.4.23', controlPlaneRole: 'control-plane' });
     expect(
@@ -85,10 +97,27 @@ describe('the kubeadm preset', () => {
     expect(IGNORED_PREFLIGHT_CHECKS).not.toContain('all');
   });
 
+  it("points kubeadm at containerd's CRI socket on containerd nodes, for init and join alike", () => {
+    const [initConfig] = documentsOf(initConfiguration({ ...init, runtime: 'containerd' }));
+    const [join] = documentsOf(
+      joinConfiguration(
+        { name: 'worker-1', address: '10.210.0.3', runtime: 'containerd' },
+        { apiServerEndpoint: '10.210.0.2:6443', token: 'abcdef.0123456789abcdef', caCertHash: 'sha256:0a1b' },
+      ),
+    );
+    for (const registration of [initConfig?.nodeRegistration, join?.nodeRegistration])
+      expect(registration).toMatchObject({
+        criSocket: 'unix:///run/containerd/containerd.sock',
+        ignorePreflightErrors: ['ImagePull'],
+      });
+    // On Docker nodes kubeadm keeps its default, dockershim's socket.
+    expect(documentsOf(initConfiguration(init))[0]?.nodeRegistration).not.toHaveProperty('criSocket');
+  });
+
   it('joins a worker through the bootstrap token, checking the CA it is given', () => {
     const [join] = documentsOf(
       joinConfiguration(
-        { name: 'worker-1', address: '10.210.0.3' },
+        { name: 'worker-1', address: '10.210.0.3', runtime: 'docker' },
         { apiServerEndpoint: '10.210.0.2:6443', token: 'abcdef.0123456789abcdef', caCertHash: 'sha256:0a1b' },
       ),
     );

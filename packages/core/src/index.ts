@@ -17,6 +17,7 @@ export type {
 } from './cluster/cluster-spec.js';
 export type { NodeProgress } from './cluster/create-cluster.js';
 export type { PlannedNode } from './cluster/plan-cluster.js';
+export type { KubeadmContainerRuntime } from './cluster/presets/kubeadm/container-runtime.js';
 export type { JoinCredentials } from './cluster/presets/kubeadm/join-command.js';
 export {
   type KubeadmOptions,

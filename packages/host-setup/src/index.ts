@@ -16,9 +16,11 @@ export { busyboxImage } from './recipes/busybox.js';
 export { dindImage } from './recipes/dind.js';
 export { HTTPD_PAGE, HTTPD_PORT, httpdImage } from './recipes/httpd.js';
 export {
+  buildKubeadmContainerdImages,
   buildKubeadmImages,
   buildKubernetesImages,
   buildOfflineImages,
+  type KubeadmContainerdImagesOptions,
   type KubeadmImages,
   type KubernetesImages,
   type OfflineImages,
@@ -30,5 +32,11 @@ export {
   kubeProxyImage,
   kubernetesComponentImage,
 } from './recipes/kubeadm-images.js';
+export {
+  BAKED_IMAGES_DIR,
+  CONTAINERD_SOCKET,
+  type ContainerdNodeImageOptions,
+  kubernetesContainerdNodeImage,
+} from './recipes/kubernetes-containerd-node.js';
 export { KUBERNETES_NODE_RUNC, kubernetesNodeImage } from './recipes/kubernetes-node.js';
 export { pauseImage } from './recipes/pause.js';

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   ClusterFailedError,
   type KubeadmState,
@@ -14,18 +12,14 @@ import { sysbox } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
-import { type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
-import { KUBERNETES_BINARIES, noKubernetesBinaries } from '../../support/kubernetes-binaries.js';
+import { eventually, type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
+import { KUBERNETES_BINARIES, noKubeadmBinaries } from '../../support/kubernetes-binaries.js';
 import { xfsSeedStore } from '../../support/seed-store.js';
 import { SYSTEM_CONTAINER_MODES, type SystemContainerMode } from '../../support/system-container-modes.js';
 import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
-const noBinaries =
-  noKubernetesBinaries ??
-  (existsSync(join(KUBERNETES_BINARIES, 'kubeadm.gz')) || existsSync(join(KUBERNETES_BINARIES, 'kubeadm'))
-    ? undefined
-    : `needs kubeadm among the Kubernetes executables in ${KUBERNETES_BINARIES}`);
+const noBinaries = noKubeadmBinaries;
 if (noBinaries) console.warn(`[kubeadm] skipping the kubeadm cluster tests: ${noBinaries}`);
 
 const NODES = ['control-plane-1', 'worker-1', 'worker-2'];
@@ -46,16 +40,6 @@ function kubeadmImages(): Promise<KubeadmImages> {
     buildKubeadmImages(engine, KUBERNETES_BINARIES, (line) => console.log(`[kubeadm] ${line}`)),
   );
   return built;
-}
-
-/** Polls `probe` every second until it returns true (a throw counts as false) or `timeoutMs` passed; says whether it did. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 for (const mode of SYSTEM_CONTAINER_MODES) {

@@ -7,11 +7,13 @@ import { httpdImage } from './httpd.js';
 import {
   etcdImage,
   KUBEADM_IMAGE_REPOSITORY,
+  type KubeadmImageSettings,
   kubeadmImageNames,
   kubeadmImageSettings,
   kubeProxyImage,
   kubernetesComponentImage,
 } from './kubeadm-images.js';
+import { kubernetesContainerdNodeImage } from './kubernetes-containerd-node.js';
 import { kubernetesNodeImage } from './kubernetes-node.js';
 import { pauseImage } from './pause.js';
 
@@ -72,7 +74,7 @@ export async function buildKubernetesImages(
 
 /** References of the images a kubeadm cluster runs. */
 export interface KubeadmImages {
-  /** The node image (see {@link kubernetesNodeImage}; it holds kubeadm). */
+  /** The node image (see {@link kubernetesNodeImage} or {@link kubernetesContainerdNodeImage}; it holds kubeadm). */
   node: string;
   /** The prefix kubeadm's `imageRepository` names the control-plane images with. */
   imageRepository: string;
@@ -92,13 +94,65 @@ export interface KubeadmImages {
  * (kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy,
  * etcd, pause; no CoreDNS), from a directory of Kubernetes executables and
  * the host's etcd, each tagged as kubeadm names it for
- * {@link KUBEADM_IMAGE_REPOSITORY}; no registry involved.
+ * {@link KUBEADM_IMAGE_REPOSITORY}; no registry involved. The node runs Pods
+ * through its inner Docker daemon (`docker: 'isolated'`): seed the images.
  */
 export async function buildKubeadmImages(
   engine: Engine,
   binaries: string,
   log: (line: string) => void,
 ): Promise<KubeadmImages> {
+  const [node, control] = await Promise.all([
+    buildOfflineImage(engine, kubernetesNodeImage(binaries), { log }),
+    buildKubeadmRunImages(engine, binaries, log),
+  ]);
+  return { node, imageRepository: KUBEADM_IMAGE_REPOSITORY, ...control.settings, kubeadm: control.names };
+}
+
+/** Options of {@link buildKubeadmContainerdImages}. */
+export interface KubeadmContainerdImagesOptions {
+  /**
+   * More images (of the engine) to bake into the node image besides those
+   * kubeadm runs: what the cluster's Pods run (`imagePullPolicy: Never`).
+   * @default []
+   */
+  podImages?: readonly string[];
+}
+
+/**
+ * Builds (or finds) every image kubeadm runs, as {@link buildKubeadmImages}
+ * does, and a kind-style node image ({@link kubernetesContainerdNodeImage}:
+ * its own init and containerd, no Docker daemon) with all of them, and
+ * `options.podImages`, baked in and imported into containerd at boot. Run
+ * its nodes with `docker: 'none'` and the `kubernetes-node` profile; there is
+ * nothing to seed.
+ */
+export async function buildKubeadmContainerdImages(
+  engine: Engine,
+  binaries: string,
+  log: (line: string) => void,
+  options: KubeadmContainerdImagesOptions = {},
+): Promise<KubeadmImages> {
+  const control = await buildKubeadmRunImages(engine, binaries, log);
+  const pauseImage = control.names.find((name) => name.includes('/pause:')) as string;
+  const node = await buildOfflineImage(
+    engine,
+    kubernetesContainerdNodeImage(binaries, {
+      engine,
+      images: [...control.names, ...(options.podImages ?? [])],
+      pauseImage,
+    }),
+    { log },
+  );
+  return { node, imageRepository: KUBEADM_IMAGE_REPOSITORY, ...control.settings, kubeadm: control.names };
+}
+
+/** Builds (or finds) every image kubeadm runs, tagged as kubeadm names them; says the names and the tags kubeadm is configured with. */
+async function buildKubeadmRunImages(
+  engine: Engine,
+  binaries: string,
+  log: (line: string) => void,
+): Promise<{ settings: KubeadmImageSettings; names: string[] }> {
   const settings = await kubeadmImageSettings(binaries);
   const names = await kubeadmImageNames(binaries, settings);
   const recipes: Record<string, ImageRecipe> = {
@@ -109,9 +163,8 @@ export async function buildKubeadmImages(
     etcd: etcdImage,
     pause: pauseImage(binaries),
   };
-  const [node, ...tagged] = await Promise.all([
-    buildOfflineImage(engine, kubernetesNodeImage(binaries), { log }),
-    ...Object.entries(recipes).map(async ([component, recipe]) => {
+  const tagged = await Promise.all(
+    Object.entries(recipes).map(async ([component, recipe]) => {
       const name = names[component];
       if (!name)
         throw new SandkitError(`kubeadm names no ${component} image`, {}, Object.values(names).join('\n'));
@@ -120,6 +173,6 @@ export async function buildKubeadmImages(
       await engine.docker.getImage(built).tag({ repo: name.slice(0, name.lastIndexOf(':')), tag });
       return name;
     }),
-  ]);
-  return { node: node as string, imageRepository: KUBEADM_IMAGE_REPOSITORY, ...settings, kubeadm: tagged };
+  );
+  return { settings, names: tagged };
 }

@@ -18,7 +18,7 @@ export const KUBEADM_IMAGE_REPOSITORY = 'sandkit';
 /** Host path of Debian's etcd (package `etcd-server`). */
 const HOST_ETCD = '/usr/bin/etcd';
 /** Host path of Debian's conntrack (kube-proxy clears UDP flows with it). */
-const HOST_CONNTRACK = '/usr/sbin/conntrack';
+export const HOST_CONNTRACK = '/usr/sbin/conntrack';
 
 const PATH_ENV = 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

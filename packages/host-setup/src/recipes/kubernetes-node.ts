@@ -15,6 +15,18 @@ const NODE_BINARIES: Record<string, string> = {
 };
 const CNI_PLUGINS = ['bridge', 'host-local', 'loopback', 'portmap'].map((p) => `/usr/lib/cni/${p}`);
 
+/** The host's CNI plugins a node's Pod network uses, each with its Debian package (an {@link ImageRecipe}'s `hostFiles`). */
+export const CNI_PLUGIN_FILES: Record<string, string> = Object.fromEntries(
+  CNI_PLUGINS.map((p) => [p, 'containernetworking-plugins']),
+);
+
+/** Copies the host's CNI plugins (bridge, host-local, loopback, portmap) to `rootfs`'s `/opt/cni/bin`, with an empty `/etc/cni/net.d`. */
+export async function layCniPlugins(rootfs: string): Promise<void> {
+  await mkdir(join(rootfs, 'opt/cni/bin'), { recursive: true });
+  for (const plugin of CNI_PLUGINS) await copyFile(plugin, join(rootfs, 'opt/cni/bin', basename(plugin)));
+  await mkdir(join(rootfs, 'etc/cni/net.d'), { recursive: true });
+}
+
 /**
  * Path, in the node image, of the OCI runtime its inner Docker daemon uses
  * (the image's /etc/docker/daemon.json makes it the default): runc, with two
@@ -66,14 +78,13 @@ export function kubernetesNodeImage(binaries: string): ImageRecipe {
       [HOST_BUSYBOX]: 'busybox-static',
       ...DAEMON_BINARIES,
       ...NODE_BINARIES,
-      ...Object.fromEntries(CNI_PLUGINS.map((p) => [p, 'containernetworking-plugins'])),
+      ...CNI_PLUGIN_FILES,
     },
     async prepare(dir) {
       const rootfs = join(dir, 'rootfs');
       await layDaemonRootfs(rootfs);
       await copyHostBinaries(rootfs, Object.keys(NODE_BINARIES));
-      await mkdir(join(rootfs, 'opt/cni/bin'), { recursive: true });
-      for (const plugin of CNI_PLUGINS) await copyFile(plugin, join(rootfs, 'opt/cni/bin', basename(plugin)));
+      await layCniPlugins(rootfs);
       await mkdir(join(rootfs, 'usr/local/bin'), { recursive: true });
       await copyKubernetesBinaries(binaries, KUBERNETES_BINARIES, join(rootfs, 'usr/local/bin'));
       await writeFile(join(rootfs, KUBERNETES_NODE_RUNC), RUNC_FOR_SYSTEM_CONTAINERS, { mode: 0o755 });
@@ -82,7 +93,6 @@ export function kubernetesNodeImage(binaries: string): ImageRecipe {
         join(rootfs, 'etc/docker/daemon.json'),
         `${JSON.stringify({ runtimes: { sandkit: { path: KUBERNETES_NODE_RUNC } }, 'default-runtime': 'sandkit' }, null, 2)}\n`,
       );
-      await mkdir(join(rootfs, 'etc/cni/net.d'), { recursive: true });
       await writeDaemonDockerfile(dir);
     },
   };

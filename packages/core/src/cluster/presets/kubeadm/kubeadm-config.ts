@@ -1,3 +1,4 @@
+import { criSocket, type KubeadmContainerRuntime } from './container-runtime.js';
 import type { JoinCredentials } from './join-command.js';
 
 /** Where the kubeadm configuration is written on each node. */
@@ -18,6 +19,8 @@ export interface NodeRegistration {
   name: string;
   /** The node's cluster address: the kubelet's node IP. */
   address: string;
+  /** What the node's kubelet runs Pods through (kubeadm's `criSocket`). */
+  runtime: KubeadmContainerRuntime;
 }
 
 /** What {@link initConfiguration} is made from. */
@@ -104,9 +107,11 @@ export function joinConfiguration(node: NodeRegistration, join: JoinCredentials)
   ]);
 }
 
-function nodeRegistration({ name, address }: NodeRegistration) {
+function nodeRegistration({ name, address, runtime }: NodeRegistration) {
+  const socket = criSocket(runtime);
   return {
     name,
+    ...(socket ? { criSocket: socket } : {}),
     kubeletExtraArgs: { 'node-ip': address },
     ignorePreflightErrors: [...IGNORED_PREFLIGHT_CHECKS],
   };

@@ -4,6 +4,7 @@ import { controlPlaneNode, kubernetesPlanIssues, nodeAddresses } from '../kubern
 import type { NodeAddress } from '../kubernetes/node-script.js';
 import { podNetworkScript } from '../kubernetes/pod-network-script.js';
 import { waitForNodesReady } from '../kubernetes/wait-for-nodes-ready.js';
+import { containerRuntimeScript, type KubeadmContainerRuntime } from './container-runtime.js';
 import { type JoinCredentials, parseJoinCommand } from './join-command.js';
 import { initConfiguration, joinConfiguration, KUBEADM_CONFIG } from './kubeadm-config.js';
 import { KubeadmStepFailedError } from './kubeadm-step-error.js';
@@ -20,8 +21,10 @@ export interface KubeadmOptions {
   etcdImageTag: string;
   /**
    * The prefix of every image kubeadm runs (`<imageRepository>/kube-apiserver:<version>`,
-   * `…/pause:3.2`, …). Each must be in every node's Docker daemon: seed them
-   * (`seed: { images: […] }`); nothing is pulled.
+   * `…/pause:3.2`, …). Each must be in every node's container runtime: seed
+   * them into nodes with a Docker daemon (`seed: { images: […] }`); a
+   * containerd node image brings them (`buildKubeadmContainerdImages` bakes
+   * them in). Nothing is pulled.
    * @default 'sandkit' (the images `buildKubeadmImages` builds)
    */
   imageRepository?: string;
@@ -56,6 +59,13 @@ export interface KubeadmOptions {
    * @default 120_000
    */
   readyTimeoutMs?: number;
+  /**
+   * How long a node's container runtime gets to answer once the node is
+   * ready: a node with its own init (`docker: 'none'`) may still be starting
+   * containerd and importing the images it brings.
+   * @default 120_000
+   */
+  containerRuntimeTimeoutMs?: number;
 }
 
 /** What a kubeadm cluster's bootstrap leaves on it (`cluster.state`). */
@@ -74,6 +84,12 @@ export interface KubeadmState {
   podCidrs: Record<string, string>;
   /** What a node needs to `kubeadm join` (a bootstrap token, valid 24 h). */
   join: JoinCredentials;
+  /**
+   * What each node's kubelet runs Pods through, as the preset found it on the
+   * node: its inner Docker daemon (`docker`) or its own containerd. Filled in
+   * as nodes join.
+   */
+  containerRuntimes: Record<string, KubeadmContainerRuntime>;
 }
 
 const ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
@@ -83,17 +99,34 @@ const ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
  * profile (required: it prepares each node for a kubelet): `kubeadm init` on the
  * control-plane node (etcd, API server, controller manager and scheduler as
  * static Pods), `kubeadm join` on every other node, kube-proxy as kubeadm's
- * DaemonSet, no CoreDNS (its addon phase is skipped). Pods run through the
- * kubelet's dockershim on each node's inner Docker daemon, on a CNI bridge
- * per node with routes between the nodes' slices. Where the node has no
- * systemd, the preset runs the kubelet itself with the files kubeadm writes.
- * Made for the node and control-plane images `@sandkit/host-setup` builds
- * (`buildKubeadmImages`), seeded into every node.
+ * DaemonSet, no CoreDNS (its addon phase is skipped). Pods run on a CNI
+ * bridge per node with routes between the nodes' slices, through the
+ * container runtime the preset finds answering on each node: the kubelet's
+ * dockershim on the node's inner Docker daemon (`docker: 'isolated'`), or a
+ * kind-style node's own containerd (`docker: 'none'`, CRI on
+ * `/run/containerd/containerd.sock`). Where the node has no systemd, the
+ * preset runs the kubelet itself with the files kubeadm writes. Made for the
+ * node and control-plane images `@sandkit/host-setup` builds
+ * (`buildKubeadmImages`, seeded into every node, or
+ * `buildKubeadmContainerdImages`, baked into the node image).
  */
 export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
   const podCidr = options.podCidr ?? '10.244.0.0/16';
   const serviceCidr = options.serviceCidr ?? '10.96.0.0/12';
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  const containerRuntimeTimeoutMs = options.containerRuntimeTimeoutMs ?? 120_000;
+
+  /** The container runtime answering on the node, once it does. */
+  const findRuntime = async (node: ClusterNode, context: PresetStepContext) => {
+    context.report('waiting for the container runtime');
+    const found = await runStep(
+      node,
+      'waiting for the container runtime',
+      containerRuntimeScript(Math.ceil(containerRuntimeTimeoutMs / 1000)),
+      context.signal,
+    );
+    return found.trim() as KubeadmContainerRuntime;
+  };
 
   /** Gives the node its Pod network, makes sure a kubelet will run and writes kubeadm's configuration. */
   const prepare = async (node: ClusterNode, config: string, context: PresetStepContext) => {
@@ -114,16 +147,18 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
 
   return {
     name: 'kubeadm',
-    validate: (nodes) =>
-      kubernetesPlanIssues('kubeadm', nodes, { controlPlaneRole: options.controlPlaneRole, podCidr }),
+    // Nodes with an inner Docker daemon and nodes with their own runtime (docker: 'none') alike.
+    validate: (nodes) => kubernetesPlanIssues(nodes, { controlPlaneRole: options.controlPlaneRole, podCidr }),
     bootstrapNode: (nodes) => controlPlaneNode(nodes, options.controlPlaneRole).name,
     async bootstrap(node, context) {
       const { signal } = context;
+      const runtime = await findRuntime(node, context);
       await prepare(
         node,
         initConfiguration({
           name: node.name,
           address: node.address,
+          runtime,
           kubernetesVersion: options.kubernetesVersion ?? 'v1.20.2',
           imageRepository: options.imageRepository ?? 'sandkit',
           etcdImageTag: options.etcdImageTag,
@@ -134,7 +169,12 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
         context,
       );
       context.report('checking the images kubeadm runs');
-      await runStep(node, 'checking the images kubeadm runs', missingImagesScript(KUBEADM_CONFIG), signal);
+      await runStep(
+        node,
+        'checking the images kubeadm runs',
+        missingImagesScript(KUBEADM_CONFIG, runtime),
+        signal,
+      );
       context.report('kubeadm init');
       await runStep(
         node,
@@ -162,10 +202,17 @@ export function kubeadm(options: KubeadmOptions): ClusterPreset<KubeadmState> {
         kubeconfig: config,
         podCidrs: Object.fromEntries(nodeAddresses(context, podCidr).map((n) => [n.name, n.podCidr])),
         join,
+        containerRuntimes: { [node.name]: runtime },
       };
     },
     async join(node, state, context) {
-      await prepare(node, joinConfiguration({ name: node.name, address: node.address }, state.join), context);
+      const runtime = await findRuntime(node, context);
+      state.containerRuntimes[node.name] = runtime;
+      await prepare(
+        node,
+        joinConfiguration({ name: node.name, address: node.address, runtime }, state.join),
+        context,
+      );
       context.report('kubeadm join');
       await runStep(node, 'kubeadm join', `kubeadm join --config=${KUBEADM_CONFIG}`, context.signal, {
         withKubeletLog: true,

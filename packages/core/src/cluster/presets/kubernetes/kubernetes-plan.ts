@@ -1,7 +1,6 @@
 import type { SpecIssue } from '../../../errors/index.js';
 import type { PresetStepContext } from '../../cluster-preset.js';
 import type { PlannedNode } from '../../plan-cluster.js';
-import { needsInnerDaemon } from '../needs-inner-daemon.js';
 import type { NodeAddress } from './node-script.js';
 
 /** The role a Kubernetes preset takes the control-plane node from, when the cluster has it. */
@@ -17,16 +16,15 @@ export interface KubernetesPlanOptions {
 
 /**
  * What both Kubernetes presets refuse before anything is created: nodes
- * without an inner Docker daemon (the kubelet's dockershim runs Pods through
- * it) or without the `kubernetes-node` profile, a Pod range that is not a /16,
- * more nodes than its /24s, and a control-plane role with other than one node. Pure.
+ * without the `kubernetes-node` profile, a Pod range that is not a /16, more
+ * nodes than its /24s, and a control-plane role with other than one node.
+ * (Whether a node may lack an inner Docker daemon is each preset's own rule.) Pure.
  */
 export function kubernetesPlanIssues(
-  preset: string,
   nodes: readonly PlannedNode[],
   options: KubernetesPlanOptions,
 ): SpecIssue[] {
-  const issues = needsInnerDaemon(preset, nodes);
+  const issues: SpecIssue[] = [];
   if (!/^(\d+)\.(\d+)\.0\.0\/16$/.test(options.podCidr))
     issues.push({
       path: 'preset.podCidr',

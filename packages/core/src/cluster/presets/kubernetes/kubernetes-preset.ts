@@ -1,6 +1,7 @@
 import type { Sandbox } from '../../../sandbox/sandbox.js';
 import type { ClusterNode } from '../../cluster-node.js';
 import type { ClusterPreset, PresetStepContext } from '../../cluster-preset.js';
+import { needsInnerDaemon } from '../needs-inner-daemon.js';
 import { controlPlaneScript, LOG_DIR, NODE_KUBECONFIG } from './control-plane-script.js';
 import { kubeconfig } from './kubeconfig.js';
 import { controlPlaneNode, kubernetesPlanIssues, nodeAddresses } from './kubernetes-plan.js';
@@ -98,8 +99,11 @@ export function kubernetes(options: KubernetesOptions): ClusterPreset<Kubernetes
 
   return {
     name: 'kubernetes',
-    validate: (nodes) =>
-      kubernetesPlanIssues('kubernetes', nodes, { controlPlaneRole: options.controlPlaneRole, podCidr }),
+    // The kubelet's dockershim runs Pods through each node's inner Docker daemon.
+    validate: (nodes) => [
+      ...needsInnerDaemon('kubernetes', nodes),
+      ...kubernetesPlanIssues(nodes, { controlPlaneRole: options.controlPlaneRole, podCidr }),
+    ],
     bootstrapNode: (nodes) => controlPlaneNode(nodes, options.controlPlaneRole).name,
     async bootstrap(node, context) {
       const { signal } = context;
