@@ -42,8 +42,8 @@ export async function ensureImage(
   options: EnsureImageOptions = {},
 ): Promise<void> {
   const policy = options.policy ?? 'missing';
-  if (policy !== 'always' && (await imageExists(engine, ref))) return;
   if (policy === 'never') {
+    if (await imageExists(engine, ref)) return;
     throw new ImagePullError(
       `Image ${ref} is not on the engine and pull policy is "never"`,
       { image: ref, runtime: options.runtime },
@@ -52,12 +52,18 @@ export async function ensureImage(
   }
   const pulls = inFlight.get(engine) ?? new Map<string, Promise<void>>();
   inFlight.set(engine, pulls);
-  let pull = pulls.get(ref);
-  if (!pull) {
-    pull = pullImage(engine, ref, options.runtime, options.onProgress).finally(() => pulls.delete(ref));
-    pulls.set(ref, pull);
+  // Shared from the look-up on: callers that start together share one pull even when it fails
+  // before the last of them would have finished looking the image up.
+  const key = `${policy}\0${ref}`;
+  let ensured = pulls.get(key);
+  if (!ensured) {
+    ensured = (async () => {
+      if (policy !== 'always' && (await imageExists(engine, ref))) return;
+      await pullImage(engine, ref, options.runtime, options.onProgress);
+    })().finally(() => pulls.delete(key));
+    pulls.set(key, ensured);
   }
-  await raceSignal(pull, options.signal);
+  await raceSignal(ensured, options.signal);
 }
 
 /** Whether the engine has an image for `ref`. */
