@@ -42,6 +42,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     'swarm',
   ],
   '@sandkit/core/runtime': [
+    'CONTAINERD_SOCKET',
     'ContainerSandbox',
     'INHERITED_LABEL_OVERRIDES',
     'LABEL',

@@ -6,12 +6,14 @@
  * major version. Users of sandkit need only `@sandkit/core`.
  * @packageDocumentation
  */
+
 export {
   forgetHostPaths,
   journalHostPaths,
 } from './cleanup/host-path-journal.js';
 export { hostPathsLabel, removeHostPaths } from './cleanup/host-paths.js';
 export { isOwnerDead } from './cleanup/owner-liveness.js';
+export { CONTAINERD_SOCKET } from './cluster/presets/kubeadm/container-runtime.js';
 export { swarmLimits } from './cluster/presets/swarm/kernel-networking.js';
 export {
   ContainerSandbox,

@@ -1,3 +1,5 @@
+// Where the containerd node image's containerd listens (the kubeadm preset's, too).
+export { CONTAINERD_SOCKET } from '@sandkit/core/runtime';
 export { type EnsureEngineOptions, ensureEngine } from './engine/ensure-engine.js';
 export {
   type BuildOfflineImageOptions,
@@ -34,7 +36,6 @@ export {
 } from './recipes/kubeadm-images.js';
 export {
   BAKED_IMAGES_DIR,
-  CONTAINERD_SOCKET,
   type ContainerdNodeImageOptions,
   kubernetesContainerdNodeImage,
 } from './recipes/kubernetes-containerd-node.js';

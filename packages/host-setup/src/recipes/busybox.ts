@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecipe } from '../images/build-offline-image.js';
+import { writeRootfsDockerfile } from '../images/rootfs-dockerfile.js';
 import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
 
 /** (a) busybox with every applet on PATH; its default command keeps the container running. */
@@ -10,15 +11,6 @@ export const busyboxImage: ImageRecipe = {
   async prepare(dir) {
     await mkdir(join(dir, 'rootfs'));
     await layBusyboxRootfs(join(dir, 'rootfs'));
-    await writeFile(
-      join(dir, 'Dockerfile'),
-      [
-        'FROM scratch',
-        'COPY rootfs/ /',
-        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-        'CMD ["sleep", "infinity"]',
-        '',
-      ].join('\n'),
-    );
+    await writeRootfsDockerfile(dir, ['CMD ["sleep", "infinity"]']);
   },
 };

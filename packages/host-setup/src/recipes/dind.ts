@@ -2,9 +2,13 @@ import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecipe } from '../images/build-offline-image.js';
 import { copyHostBinaries } from '../images/copy-host-binaries.js';
+import { writeRootfsDockerfile } from '../images/rootfs-dockerfile.js';
 import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
 
 const XTABLES_MODULES = '/usr/lib/x86_64-linux-gnu/xtables';
+
+/** The command of an image whose root holds a Docker daemon. */
+export const DAEMON_CMD = 'CMD ["dockerd"]';
 
 /** Host executables (from Debian's docker.io and iptables) that make a working Docker daemon. */
 export const DAEMON_BINARIES: Record<string, string> = {
@@ -31,23 +35,9 @@ export const dindImage: ImageRecipe = {
   async prepare(dir) {
     const rootfs = join(dir, 'rootfs');
     await layDaemonRootfs(rootfs);
-    await writeDaemonDockerfile(dir);
+    await writeRootfsDockerfile(dir, [DAEMON_CMD]);
   },
 };
-
-/** The Dockerfile of an image whose `rootfs/` holds a Docker daemon: that root, run as `dockerd`. */
-export function writeDaemonDockerfile(dir: string): Promise<void> {
-  return writeFile(
-    join(dir, 'Dockerfile'),
-    [
-      'FROM scratch',
-      'COPY rootfs/ /',
-      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      'CMD ["dockerd"]',
-      '',
-    ].join('\n'),
-  );
-}
 
 /** Lays busybox, the Docker daemon's binaries and iptables (legacy) into `rootfs`. */
 export async function layDaemonRootfs(rootfs: string): Promise<void> {

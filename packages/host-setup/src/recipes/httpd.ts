@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecipe } from '../images/build-offline-image.js';
+import { writeRootfsDockerfile } from '../images/rootfs-dockerfile.js';
 import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
 
 /** The page the httpd image serves at `/`. */
@@ -16,17 +17,10 @@ export const httpdImage: ImageRecipe = {
     await mkdir(join(dir, 'rootfs/www'), { recursive: true });
     await layBusyboxRootfs(join(dir, 'rootfs'));
     await writeFile(join(dir, 'rootfs/www/index.html'), HTTPD_PAGE);
-    await writeFile(
-      join(dir, 'Dockerfile'),
-      [
-        'FROM scratch',
-        'COPY rootfs/ /',
-        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-        `EXPOSE ${HTTPD_PORT}`,
-        `HEALTHCHECK --interval=500ms --timeout=2s --retries=20 CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:${HTTPD_PORT}/"]`,
-        `CMD ["httpd", "-f", "-v", "-p", "${HTTPD_PORT}", "-h", "/www"]`,
-        '',
-      ].join('\n'),
-    );
+    await writeRootfsDockerfile(dir, [
+      `EXPOSE ${HTTPD_PORT}`,
+      `HEALTHCHECK --interval=500ms --timeout=2s --retries=20 CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:${HTTPD_PORT}/"]`,
+      `CMD ["httpd", "-f", "-v", "-p", "${HTTPD_PORT}", "-h", "/www"]`,
+    ]);
   },
 };

@@ -5,6 +5,7 @@ import { SandkitError } from '@sandkit/core';
 import { execa } from 'execa';
 import type { ImageRecipe } from '../images/build-offline-image.js';
 import { copyHostBinaries } from '../images/copy-host-binaries.js';
+import { writeRootfsDockerfile } from '../images/rootfs-dockerfile.js';
 import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
 import { layLegacyIptables } from './dind.js';
 import { copyKubernetesBinaries } from './kubernetes-binaries.js';
@@ -20,8 +21,6 @@ const HOST_ETCD = '/usr/bin/etcd';
 /** Host path of Debian's conntrack (kube-proxy clears UDP flows with it). */
 export const HOST_CONNTRACK = '/usr/sbin/conntrack';
 
-const PATH_ENV = 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
 /**
  * The image of one control-plane component kubeadm runs as a static Pod
  * (`kube-apiserver`, `kube-controller-manager`, `kube-scheduler`): the static
@@ -33,7 +32,7 @@ export function kubernetesComponentImage(binaries: string, name: string): ImageR
     async prepare(dir) {
       await mkdir(join(dir, 'rootfs/usr/local/bin'), { recursive: true });
       await copyKubernetesBinaries(binaries, [name], join(dir, 'rootfs/usr/local/bin'));
-      await writeFile(join(dir, 'Dockerfile'), ['FROM scratch', 'COPY rootfs/ /', PATH_ENV, ''].join('\n'));
+      await writeRootfsDockerfile(dir);
     },
   };
 }
@@ -58,7 +57,7 @@ export function kubeProxyImage(binaries: string): ImageRecipe {
       await layLegacyIptables(rootfs);
       await copyHostBinaries(rootfs, [HOST_CONNTRACK]);
       await copyKubernetesBinaries(binaries, ['kube-proxy'], join(rootfs, 'usr/local/bin'));
-      await writeFile(join(dir, 'Dockerfile'), ['FROM scratch', 'COPY rootfs/ /', PATH_ENV, ''].join('\n'));
+      await writeRootfsDockerfile(dir);
     },
   };
 }
@@ -72,7 +71,7 @@ export const etcdImage: ImageRecipe = {
     await mkdir(join(rootfs, 'var/lib/etcd'), { recursive: true });
     await mkdir(join(rootfs, 'tmp'), { recursive: true });
     await copyHostBinaries(rootfs, [HOST_ETCD]);
-    await writeFile(join(dir, 'Dockerfile'), ['FROM scratch', 'COPY rootfs/ /', PATH_ENV, ''].join('\n'));
+    await writeRootfsDockerfile(dir);
   },
 };
 

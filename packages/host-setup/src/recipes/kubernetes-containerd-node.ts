@@ -3,9 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '@sandkit/core';
-import { saveImages } from '@sandkit/core/runtime';
+import { CONTAINERD_SOCKET, saveImages } from '@sandkit/core/runtime';
 import type { ImageRecipe } from '../images/build-offline-image.js';
 import { copyHostBinaries } from '../images/copy-host-binaries.js';
+import { writeRootfsDockerfile } from '../images/rootfs-dockerfile.js';
 import { HOST_BUSYBOX, layBusyboxRootfs } from './busybox-rootfs.js';
 import { layLegacyIptables } from './dind.js';
 import { HOST_CONNTRACK } from './kubeadm-images.js';
@@ -24,8 +25,6 @@ const NODE_KUBERNETES_BINARIES = ['kubelet', 'kubeadm', 'kubectl'] as const;
 
 /** Where the node image keeps the images it imports into containerd at boot (`docker save` archives), as kind's did. */
 export const BAKED_IMAGES_DIR = '/kind/images';
-/** containerd's socket on the node: the kubelet's `--container-runtime-endpoint`, kubeadm's `criSocket`. */
-export const CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
 /** Where the node's boot logs importing the baked images. */
 const IMAGE_IMPORT_LOG = '/var/log/sandkit-image-import.log';
 /** containerd's log on the node. */
@@ -217,16 +216,7 @@ export function kubernetesContainerdNodeImage(
           await saveImages(options.engine, [image]),
           createWriteStream(join(rootfs, BAKED_IMAGES_DIR, `${image.replace(/[^\w.-]/g, '_')}.tar`)),
         );
-      await writeFile(
-        join(dir, 'Dockerfile'),
-        [
-          'FROM scratch',
-          'COPY rootfs/ /',
-          'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-          'CMD ["/bin/init"]',
-          '',
-        ].join('\n'),
-      );
+      await writeRootfsDockerfile(dir, ['CMD ["/bin/init"]']);
     },
   };
 }

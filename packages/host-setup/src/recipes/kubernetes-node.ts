@@ -3,8 +3,9 @@ import { basename, join } from 'node:path';
 import { LINUX_CAPABILITIES } from '@sandkit/core/runtime';
 import type { ImageRecipe } from '../images/build-offline-image.js';
 import { copyHostBinaries } from '../images/copy-host-binaries.js';
+import { writeRootfsDockerfile } from '../images/rootfs-dockerfile.js';
 import { HOST_BUSYBOX } from './busybox-rootfs.js';
-import { DAEMON_BINARIES, layDaemonRootfs, writeDaemonDockerfile } from './dind.js';
+import { DAEMON_BINARIES, DAEMON_CMD, layDaemonRootfs } from './dind.js';
 import { copyKubernetesBinaries, KUBERNETES_BINARIES } from './kubernetes-binaries.js';
 
 /** What a node runs besides Docker and Kubernetes: etcd, certificates, conntrack, CNI plugins. */
@@ -93,7 +94,7 @@ export function kubernetesNodeImage(binaries: string): ImageRecipe {
         join(rootfs, 'etc/docker/daemon.json'),
         `${JSON.stringify({ runtimes: { sandkit: { path: KUBERNETES_NODE_RUNC } }, 'default-runtime': 'sandkit' }, null, 2)}\n`,
       );
-      await writeDaemonDockerfile(dir);
+      await writeRootfsDockerfile(dir, [DAEMON_CMD]);
     },
   };
 }

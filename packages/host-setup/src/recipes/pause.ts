@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecipe } from '../images/build-offline-image.js';
+import { writeRootfsDockerfile } from '../images/rootfs-dockerfile.js';
 import { copyKubernetesBinaries } from './kubernetes-binaries.js';
 
 /**
@@ -13,10 +14,7 @@ export function pauseImage(binaries: string): ImageRecipe {
     async prepare(dir) {
       await mkdir(join(dir, 'rootfs'));
       await copyKubernetesBinaries(binaries, ['pause'], join(dir, 'rootfs'));
-      await writeFile(
-        join(dir, 'Dockerfile'),
-        ['FROM scratch', 'COPY rootfs/ /', 'ENTRYPOINT ["/pause"]', ''].join('\n'),
-      );
+      await writeRootfsDockerfile(dir, ['ENTRYPOINT ["/pause"]'], { path: false });
     },
   };
 }
