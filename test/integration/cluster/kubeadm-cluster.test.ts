@@ -10,11 +10,10 @@ import {
 import { buildKubeadmImages, HTTPD_PAGE, HTTPD_PORT, type KubeadmImages } from '@sandkit/host-setup';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
-import { eventually, type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
+import { eventually, type HostKubectl } from '../../support/host-kubectl.js';
 import { KUBERNETES_BINARIES, noKubeadmBinaries } from '../../support/kubernetes-binaries.js';
-import { xfsSeedStore } from '../../support/seed-store.js';
+import { KubernetesTestCluster } from '../../support/kubernetes-test-cluster.js';
 import { SYSTEM_CONTAINER_MODES, type SystemContainerMode } from '../../support/system-container-modes.js';
 import { tempDir } from '../../support/temp-dir.js';
 
@@ -47,9 +46,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
   describe.skipIf(skipReason !== undefined)(
     `a 1 control-plane + 2 worker cluster set up by kubeadm (${mode.name})${skipReason ? `: skipped, ${skipReason}` : ''}`,
     () => {
-      let store: Awaited<ReturnType<typeof xfsSeedStore>>;
-      let stateDir: string;
-      let sk: Sandkit;
+      const testCluster = new KubernetesTestCluster<KubeadmState>(mode, 'kubeadm');
       let cluster: SandboxCluster<KubeadmState>;
       let kubectl: HostKubectl;
       const pods = async (namespace: string) =>
@@ -57,11 +54,7 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
 
       beforeAll(async () => {
         const k8s = await kubeadmImages();
-        store = await xfsSeedStore();
-        stateDir = await tempDir('sandkit-kubeadm-state-');
-        sk = new Sandkit({ runtimes: [sysbox({ ...mode.options, seedStore: store.root, stateDir })] });
-        const started = Date.now();
-        cluster = await sk.cluster(
+        ({ cluster, kubectl } = await testCluster.start(
           {
             name: 'kubeadm-test',
             nodes: { 'control-plane': { count: 1 }, worker: { count: 2 } },
@@ -79,20 +72,9 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
             }),
           },
           { timeoutMs: 280_000 },
-        );
-        console.log(`[kubeadm] ${mode.name}: 3 nodes Ready ${Date.now() - started} ms after sk.cluster()`);
-        // kubectl on the host, through the kubeconfig kubeadm wrote and the cluster hands back.
-        kubectl = await hostKubectl(cluster.state?.kubeconfig ?? '');
+        ));
       });
-      afterAll(async () => {
-        const made = cluster;
-        await sk?.close();
-        if (made)
-          expect(await clusterLeftovers(made, { stateDir, seedStore: store.root })).toEqual(
-            NOTHING_OF_THE_CLUSTER,
-          );
-        await store?.dispose();
-      });
+      afterAll(() => testCluster.close());
 
       it('has every node Ready, seen from the host through the kubeconfig kubeadm wrote', async () => {
         const controlPlane = cluster.nodes.find((n) => n.name === 'control-plane-1');

@@ -16,11 +16,10 @@ import {
 } from '@sandkit/host-setup';
 import { sysbox } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
 import { leftovers, NOTHING_LEFT, testEngine } from '../../support/engine.js';
-import { eventually, type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
+import { eventually, type HostKubectl } from '../../support/host-kubectl.js';
 import { KUBERNETES_BINARIES, noKubeadmBinaries } from '../../support/kubernetes-binaries.js';
-import { xfsSeedStore } from '../../support/seed-store.js';
+import { KubernetesTestCluster } from '../../support/kubernetes-test-cluster.js';
 import { SYSTEM_CONTAINER_MODES, type SystemContainerMode } from '../../support/system-container-modes.js';
 import { tempDir } from '../../support/temp-dir.js';
 
@@ -53,27 +52,14 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
   describe.skipIf(skipReason !== undefined)(
     `a kubeadm cluster of kind-style nodes: own init and containerd, no Docker daemon (${mode.name})${skipReason ? `: skipped, ${skipReason}` : ''}`,
     () => {
-      let store: Awaited<ReturnType<typeof xfsSeedStore>>;
-      let stateDir: string;
-      let sk: Sandkit;
+      const testCluster = new KubernetesTestCluster<KubeadmState>(mode, 'kubeadm-containerd');
       let cluster: SandboxCluster<KubeadmState>;
       let kubectl: HostKubectl;
       const node = (name: string) => cluster.node(name);
 
       beforeAll(async () => {
         const k8s = await containerdNodeImages();
-        store = await xfsSeedStore();
-        stateDir = await tempDir('sandkit-kubeadm-containerd-state-');
-        sk = new Sandkit({ runtimes: [sysbox({ ...mode.options, seedStore: store.root, stateDir })] });
-        const started = Date.now();
-        const phases: string[] = [];
-        const lastPhase = new Map<string, string>();
-        sk.on('node', ({ node: name, phase }) => {
-          if (lastPhase.get(name) === phase) return;
-          lastPhase.set(name, phase);
-          phases.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s ${phase}`);
-        });
-        cluster = await sk.cluster(
+        ({ cluster, kubectl } = await testCluster.start(
           {
             name: 'kubeadm-containerd-test',
             nodes: { 'control-plane': { count: 1 }, worker: { count: 1 } },
@@ -92,21 +78,9 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
             }),
           },
           { timeoutMs: 300_000 },
-        );
-        console.log(
-          `[kubeadm-containerd] ${mode.name}: ${NODES.length} nodes Ready ${Date.now() - started} ms after sk.cluster(); each node's phases:\n  ${phases.join('\n  ')}`,
-        );
-        kubectl = await hostKubectl(cluster.state?.kubeconfig ?? '');
+        ));
       });
-      afterAll(async () => {
-        const made = cluster;
-        await sk?.close();
-        if (made)
-          expect(await clusterLeftovers(made, { stateDir, seedStore: store.root })).toEqual(
-            NOTHING_OF_THE_CLUSTER,
-          );
-        await store?.dispose();
-      });
+      afterAll(() => testCluster.close());
 
       it('has every node Ready, seen from the host through the kubeconfig kubeadm wrote', async () => {
         const { items } = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as {

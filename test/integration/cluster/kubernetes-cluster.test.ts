@@ -1,14 +1,12 @@
-import { type KubernetesState, kubernetes, type SandboxCluster, Sandkit } from '@sandkit/core';
+import { type KubernetesState, kubernetes, type SandboxCluster } from '@sandkit/core';
 import { buildKubernetesImages, HTTPD_PAGE, HTTPD_PORT, type KubernetesImages } from '@sandkit/host-setup';
-import { checkKubernetesNode, sysbox } from '@sandkit/runtime-sysbox';
+import { checkKubernetesNode } from '@sandkit/runtime-sysbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clusterLeftovers, NOTHING_OF_THE_CLUSTER } from '../../support/cluster-leftovers.js';
 import { testEngine } from '../../support/engine.js';
-import { type HostKubectl, hostKubectl } from '../../support/host-kubectl.js';
+import type { HostKubectl } from '../../support/host-kubectl.js';
 import { KUBERNETES_BINARIES, noKubernetesBinaries } from '../../support/kubernetes-binaries.js';
-import { xfsSeedStore } from '../../support/seed-store.js';
+import { KubernetesTestCluster } from '../../support/kubernetes-test-cluster.js';
 import { SYSTEM_CONTAINER_MODES } from '../../support/system-container-modes.js';
-import { tempDir } from '../../support/temp-dir.js';
 
 const images = inject('images');
 if (noKubernetesBinaries)
@@ -61,20 +59,14 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
   describe.skipIf(skipReason !== undefined)(
     `a 1 control-plane + 2 worker Kubernetes cluster (${mode.name})${skipReason ? `: skipped, ${skipReason}` : ''}`,
     () => {
-      let store: Awaited<ReturnType<typeof xfsSeedStore>>;
-      let stateDir: string;
-      let sk: Sandkit;
+      const testCluster = new KubernetesTestCluster<KubernetesState>(mode, 'kubernetes');
       let cluster: SandboxCluster<KubernetesState>;
       let kubectl: HostKubectl;
       let k8s: KubernetesImages;
 
       beforeAll(async () => {
         k8s = await kubernetesImages();
-        store = await xfsSeedStore();
-        stateDir = await tempDir('sandkit-k8s-state-');
-        sk = new Sandkit({ runtimes: [sysbox({ ...mode.options, seedStore: store.root, stateDir })] });
-        const started = Date.now();
-        cluster = await sk.cluster(
+        ({ cluster, kubectl } = await testCluster.start(
           {
             name: 'kubernetes-test',
             nodes: { 'control-plane': { count: 1 }, worker: { count: 2 } },
@@ -88,20 +80,9 @@ for (const mode of SYSTEM_CONTAINER_MODES) {
             preset: kubernetes({ pauseImage: k8s.pause }),
           },
           { timeoutMs: 280_000 },
-        );
-        console.log(`[kubernetes] ${mode.name}: 3 nodes Ready ${Date.now() - started} ms after sk.cluster()`);
-        // kubectl on the host, through the kubeconfig the cluster hands back.
-        kubectl = await hostKubectl(cluster.state?.kubeconfig ?? '');
+        ));
       });
-      afterAll(async () => {
-        const made = cluster;
-        await sk?.close();
-        if (made)
-          expect(await clusterLeftovers(made, { stateDir, seedStore: store.root })).toEqual(
-            NOTHING_OF_THE_CLUSTER,
-          );
-        await store?.dispose();
-      });
+      afterAll(() => testCluster.close());
 
       it('has every node Ready, seen from the host through the kubeconfig it hands back', async () => {
         const { items } = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as {
