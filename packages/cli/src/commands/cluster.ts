@@ -49,35 +49,9 @@ interface PresetPlan {
   report(state: unknown, reporter: Reporter): Promise<Record<string, unknown>>;
 }
 
-/** The cluster spec of `cluster up`'s options; a Kubernetes cluster's node images are built (or found) first. */
-async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promise<PresetPlan> {
-  const base: Omit<SandboxSpec, 'image'> = {
-    ttlMs: Number(options.ttl) * 60_000,
-    // --allow-insecure is the operator saying these nodes may run on the privileged fallback.
-    ...(options.allowInsecure ? { trust: 'trusted' as const } : {}),
-  };
-  if (options.preset !== 'kubernetes' && options.preset !== 'kubeadm') {
-    return {
-      spec: {
-        name: options.name,
-        nodes: {
-          manager: { count: Number(options.managers) },
-          ...(Number(options.workers) > 0 ? { worker: { count: Number(options.workers) } } : {}),
-        },
-        spec: {
-          ...base,
-          image: options.image,
-          ...(options.seed.length ? { seed: { images: options.seed } } : {}),
-        },
-        ...(options.preset === 'swarm' ? { preset: swarm() } : {}),
-      },
-      report: async (state) => {
-        const limits = (state as SwarmState | undefined)?.limits ?? [];
-        for (const limit of limits) reporter.warn(limit);
-        return state ? { swarm: { kernel: (state as SwarmState).kernel, limits } } : {};
-      },
-    };
-  }
+/** Refuses, listing every problem, options a Kubernetes `cluster up` cannot use; before anything is looked up or built. */
+function assertKubernetesOptions(options: ClusterUpOptions): void {
+  if (options.preset !== 'kubernetes' && options.preset !== 'kubeadm') return;
   const issues = [
     ...(options.kubernetesBinaries
       ? []
@@ -109,6 +83,37 @@ async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promis
         ]),
   ];
   if (issues.length > 0) throw new InvalidArgumentError(`cluster up --preset ${options.preset}`, issues);
+}
+
+/** The cluster spec of `cluster up`'s options; a Kubernetes cluster's node images are built (or found) first. */
+async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promise<PresetPlan> {
+  const base: Omit<SandboxSpec, 'image'> = {
+    ttlMs: Number(options.ttl) * 60_000,
+    // --allow-insecure is the operator saying these nodes may run on the privileged fallback.
+    ...(options.allowInsecure ? { trust: 'trusted' as const } : {}),
+  };
+  if (options.preset !== 'kubernetes' && options.preset !== 'kubeadm') {
+    return {
+      spec: {
+        name: options.name,
+        nodes: {
+          manager: { count: Number(options.managers) },
+          ...(Number(options.workers) > 0 ? { worker: { count: Number(options.workers) } } : {}),
+        },
+        spec: {
+          ...base,
+          image: options.image,
+          ...(options.seed.length ? { seed: { images: options.seed } } : {}),
+        },
+        ...(options.preset === 'swarm' ? { preset: swarm() } : {}),
+      },
+      report: async (state) => {
+        const limits = (state as SwarmState | undefined)?.limits ?? [];
+        for (const limit of limits) reporter.warn(limit);
+        return state ? { swarm: { kernel: (state as SwarmState).kernel, limits } } : {};
+      },
+    };
+  }
   const binaries = options.kubernetesBinaries as string;
   const log = (line: string) => reporter.info(`  ${line}`);
   const built = await reporter.phase('building the Kubernetes images (cached by content)', async () => {
@@ -172,6 +177,7 @@ async function planPreset(options: ClusterUpOptions, reporter: Reporter): Promis
 export async function clusterUpCommand(options: ClusterUpOptions): Promise<number> {
   const reporter = new Reporter(outputMode(options.json));
   // `cluster down NAME` finds it by name: a second cluster of that name would make it ambiguous.
+  assertKubernetesOptions(options);
   const taken = (await listClusters()).find((c) => c.name === options.name);
   if (taken) throw new Error(`a cluster named ${options.name} exists (${taken.id}): choose another --name`);
   const sk = new Sandkit({
